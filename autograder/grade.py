@@ -1,0 +1,116 @@
+"""Grade one submission: read it, merge it into the template, run it, test it.
+
+Every outcome is a `GradeResult`: a broken submission gets zero points and a reason,
+never an exception that stops the caller.
+"""
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from otter.test_files import ExceptionTestFile
+
+from .build import dist_dir, student_path
+from .kernel import GradingKernel
+from .merge import merge
+from .mnist import mnist_path
+from .remote import KernelNamespace
+from .submission import SubmissionError, read_submission
+from .template import apply_config
+
+INIT_CELL = """\
+# Added by the grader: quiet logs, no windows, deterministic TensorFlow.
+import matplotlib
+matplotlib.use("Agg")
+import tensorflow as tf
+tf.config.experimental.enable_op_determinism()
+"""
+
+
+@dataclass
+class TestOutcome:
+    name: str
+    passed: bool
+    hidden: bool
+    points: float
+    message: str
+
+
+@dataclass
+class QuestionResult:
+    name: str
+    score: float
+    possible: float
+    tests: list
+
+
+@dataclass
+class GradeResult:
+    submission: str
+    questions: list
+    error: str | None = None
+    cell_errors: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def score(self):
+        return sum(q.score for q in self.questions)
+
+    @property
+    def possible(self):
+        return sum(q.possible for q in self.questions)
+
+
+def test_files(config):
+    """The assignment's otter test files, in the config's question order."""
+    tests = dist_dir(config.assignment) / "tests"
+    if not tests.is_dir():
+        raise FileNotFoundError(f"{tests} is missing: run `python -m autograder build` first")
+    files = {p.stem: ExceptionTestFile.from_file(str(p)) for p in tests.glob("*.py")}
+    return [files[name] for name in config.points if name in files]
+
+
+def grade_submission(path, config):
+    started = time.monotonic()
+    files = test_files(config)
+    try:
+        template = apply_config(nbformat.read(student_path(config.assignment), as_version=4), config)
+        notebook = merge(template, read_submission(path, config.assignment), config.skip_tags)
+        result = _run_and_test(notebook, files, config, str(path))
+    except SubmissionError as e:
+        result = GradeResult(str(path), [_zero(f, str(e)) for f in files], error=str(e))
+    result.seconds = round(time.monotonic() - started, 1)
+    return result
+
+
+def _run_and_test(notebook, files, config, name):
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(INIT_CELL))
+    env = {"MNIST_PATH": str(mnist_path(config)), "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
+    with tempfile.TemporaryDirectory(prefix="kit-grade-") as workdir:
+        kernel = GradingKernel(notebook, Path(workdir), config, env)
+        with kernel.running():
+            cell_errors = kernel.run_notebook()
+            namespace = KernelNamespace(kernel, config)
+            questions = [_run_tests(f, namespace) for f in files]
+    return GradeResult(name, questions, cell_errors=cell_errors)
+
+
+def _run_tests(test_file, namespace):
+    test_file.run(namespace)
+    tests = [
+        TestOutcome(
+            name=r.test_case.body.test_func.__name__,
+            passed=r.passed,
+            hidden=r.test_case.hidden,
+            points=r.test_case.points,
+            message=r.message,
+        )
+        for r in test_file.test_case_results
+    ]
+    return QuestionResult(test_file.name, round(test_file.score, 4), round(test_file.possible, 4), tests)
+
+
+def _zero(test_file, reason):
+    tests = [TestOutcome(tc.body.test_func.__name__, False, tc.hidden, tc.points, reason) for tc in test_file.test_cases]
+    return QuestionResult(test_file.name, 0, round(test_file.possible, 4), tests)

@@ -1,0 +1,84 @@
+"""Run a notebook in a fresh `python3` kernel and keep the kernel for the tests.
+
+nbclient executes the cells (a stuck cell is interrupted after the configured time and
+grading goes on with the next); the kernel then stays up so that tests can call the
+student's functions through the bridge (in_kernel.serve).
+"""
+import os
+import subprocess
+from contextlib import contextmanager
+
+import dill
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
+
+from .remote import StudentError, read_reply
+
+MAX_REPLY_BYTES = 512 * 1024 * 1024
+_TIMEOUT = {"ename": "TimeoutError", "evalue": "the cell ran longer than the time limit and was stopped"}
+
+
+class GradingKernel:
+    def __init__(self, nb, workdir, config, env):
+        self.workdir, self.config, self.env = workdir, config, env
+        self.dead = None
+        self.client = NotebookClient(
+            nb,
+            kernel_name="python3",
+            timeout=config.cell_timeout,
+            allow_errors=True,
+            interrupt_on_timeout=True,
+            error_on_timeout=_TIMEOUT,
+            record_timing=False,
+            resources={"metadata": {"path": str(workdir)}},
+        )
+
+    @contextmanager
+    def running(self):
+        env = {**os.environ, **self.env}
+        # The kernel's own stderr (TensorFlow's start-up chatter) is not the student's output.
+        with self.client.setup_kernel(env=env, cwd=str(self.workdir), stderr=subprocess.DEVNULL):
+            yield self
+
+    def run_notebook(self):
+        """Execute every cell; returns the error outputs as (cell index, name, message)."""
+        errors = []
+        for index, cell in enumerate(self.client.nb.cells):
+            if cell.cell_type != "code":
+                continue
+            try:
+                self.client.execute_cell(cell, index)
+            except DeadKernelError as e:
+                self.dead = f"the kernel died while running cell {index}: {e}"
+                errors.append((index, "DeadKernelError", self.dead))
+                break
+            errors += [(index, o.ename, o.evalue) for o in cell.outputs if o.output_type == "error"]
+        return errors
+
+    def ask(self, request):
+        """Send one request to the bridge in the kernel; returns (reply, arrays)."""
+        if self.dead:
+            raise StudentError(self.dead)
+        request_path, reply_path = self.workdir / ".kit-request.pkl", self.workdir / ".kit-reply.npz"
+        reply_path.unlink(missing_ok=True)
+        with open(request_path, "wb") as f:
+            dill.dump(request, f, recurse=True)
+        cell = nbformat.v4.new_code_cell(
+            f"from autograder.in_kernel import serve as __kit_serve\n"
+            f"__kit_serve({str(request_path)!r}, {str(reply_path)!r})"
+        )
+        self.client.timeout = self.config.call_timeout
+        self.client.nb.cells.append(cell)  # nbclient executes cells of its notebook only
+        try:
+            self.client.execute_cell(cell, len(self.client.nb.cells) - 1, store_history=False)
+        except DeadKernelError as e:
+            self.dead = f"the kernel died: {e}"
+            raise StudentError(self.dead) from None
+        finally:
+            self.client.nb.cells.pop()
+            request_path.unlink(missing_ok=True)
+        if not reply_path.exists():
+            errors = [f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"]
+            raise StudentError("; ".join(errors) or "the kernel gave no answer")
+        return read_reply(reply_path, MAX_REPLY_BYTES)
