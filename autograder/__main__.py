@@ -48,6 +48,9 @@ def _grade(args, config):
     write_results(result, args.out / "results.json")
     print(table(result))
     print(f"results: {args.out / 'results.json'}")
+    if result.error:
+        print(f"error: {args.submission}: {result.error}", file=sys.stderr)
+        return 1
     return 0
 
 

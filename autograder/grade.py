@@ -18,6 +18,7 @@ from .mnist import mnist_path
 from .remote import KernelNamespace
 from .submission import SubmissionError, read_submission
 from .template import apply_config
+from .testing import grading_with
 
 INIT_CELL = """\
 # Added by the grader: quiet logs, no windows, deterministic TensorFlow.
@@ -92,7 +93,8 @@ def _run_and_test(notebook, files, config, name):
         with kernel.running():
             cell_errors = kernel.run_notebook()
             namespace = KernelNamespace(kernel, config)
-            questions = [_run_tests(f, namespace) for f in files]
+            with grading_with(config):
+                questions = [_run_tests(f, namespace) for f in files]
     return GradeResult(name, questions, cell_errors=cell_errors)
 
 

@@ -1,8 +1,10 @@
 """Helpers for the hidden tests, which run in the grader's process.
 
-They read the grading config at grading time, so changing the seed or the target
-accuracy in grading_config.yml changes what grading requires without a rebuild.
+They read the config the grader is grading with (or grading_config.yml), so changing
+the seed or the target accuracy changes what grading requires without a rebuild.
 """
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
 import numpy as np
@@ -11,13 +13,30 @@ from .config import load_config
 from .mnist import load_test_set, mnist_path
 
 
+_active = ContextVar("grading_config", default=None)
+
+
+@contextmanager
+def grading_with(config):
+    """Make `config` the one the helpers below read while tests run."""
+    token = _active.set(config)
+    try:
+        yield
+    finally:
+        _active.reset(token)
+
+
+def _config():
+    return _active.get() or load_config()
+
+
 def grading_rng():
     """A generator seeded from the config: fresh inputs that no submission can hard-code."""
-    return np.random.default_rng(load_config().seed)
+    return np.random.default_rng(_config().seed)
 
 
 def min_test_accuracy():
-    return load_config().min_test_accuracy
+    return _config().min_test_accuracy
 
 
 @lru_cache(maxsize=1)
@@ -27,6 +46,6 @@ def _test_set(path):
 
 def grader_accuracy(model):
     """The model's accuracy on the grader's own copy of the 10,000 MNIST test images."""
-    x, y = _test_set(mnist_path(load_config()))
+    x, y = _test_set(mnist_path(_config()))
     predicted = np.argmax(np.asarray(model.predict(x, batch_size=1000, verbose=0)), axis=1)
     return float(np.mean(predicted == y))

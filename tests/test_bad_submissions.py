@@ -1,0 +1,50 @@
+"""Bad input gets a one-line reason and a valid results.json, never a traceback alone."""
+import json
+import zipfile
+
+import nbformat
+import pytest
+
+from conftest import run_cli, valid_results
+
+
+def _wrong_assignment(path, built):
+    nb = nbformat.read(built, as_version=4)
+    nb.metadata.otter.assignment_name = "module3_transformers"
+    nbformat.write(nb, path)
+
+
+def _zip(path, names, built):
+    with zipfile.ZipFile(path, "w") as z:
+        for name in names:
+            z.writestr(name, built.read_text())
+        z.writestr("notes.txt", "hello")
+
+
+CASES = {
+    "empty.ipynb": (lambda p, b: p.write_bytes(b""), "is empty"),
+    "garbage.ipynb": (lambda p, b: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00"), "not JSON"),
+    "list.ipynb": (lambda p, b: p.write_text(json.dumps([1, 2, 3])), "not a Jupyter notebook"),
+    "wrong.ipynb": (_wrong_assignment, "module3_transformers"),
+    "nothing.zip": (lambda p, b: _zip(p, [], b), "contains no notebook"),
+    "several.zip": (lambda p, b: _zip(p, ["a.ipynb", "b.ipynb"], b), "several notebooks"),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_bad_submission_gets_a_reason_and_a_results_file(tmp_path, built, name):
+    make, reason = CASES[name]
+    make(tmp_path / name, built)
+    result = run_cli("grade", tmp_path / name, "--out", tmp_path / "out")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    error_lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(error_lines) == 1 and reason in error_lines[0], result.stderr
+    results = valid_results(tmp_path / "out" / "results.json")
+    assert results["score"] == 0 and reason in results["output"]
+
+
+def test_missing_file(tmp_path, built):
+    result = run_cli("grade", tmp_path / "nope.ipynb", "--out", tmp_path / "out")
+    assert result.returncode == 1 and "does not exist" in result.stderr
+    valid_results(tmp_path / "out" / "results.json")
