@@ -13,9 +13,13 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="solutions/ -> assignments/ + dist/")
     build.add_argument("--check", action="store_true", help="exit 1 if a student notebook is out of date")
-    grade = commands.add_parser("grade", help="grade one submission (.ipynb or export zip)")
-    grade.add_argument("submission", type=Path)
-    grade.add_argument("--out", type=Path, default=Path("dist/results"), help="folder for results.json")
+    grade = commands.add_parser("grade", help="grade one submission, or a whole class")
+    grade.add_argument("paths", type=Path, nargs="+", metavar="PATH",
+                       help="notebooks, otter export zips, folders, Gradescope or Canvas export zips")
+    grade.add_argument("--out", type=Path, default=Path("dist/graded"), help="folder for the results")
+    grade.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once")
+    grade.add_argument("--regrade", action="store_true", help="grade again submissions already in the gradebook")
+    commands.add_parser("gradescope", help="inside Gradescope: grade /autograder/submission")
     args = parser.parse_args(argv)
 
     from .config import ConfigError, load_config
@@ -24,7 +28,7 @@ def main(argv=None):
         config = load_config(args.config)
     except ConfigError as e:
         sys.exit(f"error: {e}")
-    return {"build": _build, "grade": _grade}[args.command](args, config)
+    return {"build": _build, "grade": _grade, "gradescope": _gradescope}[args.command](args, config)
 
 
 def _build(args, config):
@@ -35,22 +39,48 @@ def _build(args, config):
         for path in stale:
             print(f"out of date: {path} (run `python -m autograder build`)")
         return 1 if stale else 0
+    from .package import write_zip
+
     for path in build(config):
         print(f"built {path}")
+    print(f"built {write_zip(config)}")
     return 0
 
 
 def _grade(args, config):
-    from .grade import grade_submission
-    from .results import table, write_results
+    from .collect import is_one_submission
 
-    result = grade_submission(args.submission, config)
-    write_results(result, args.out / "results.json")
+    if len(args.paths) == 1 and is_one_submission(args.paths[0]):
+        return _grade_one(args.paths[0], args.out, config)
+    from .bulk import grade_all
+
+    rows = grade_all(args.paths, args.out, config, max(1, args.jobs), args.regrade)
+    graded = sum(r["status"] == "graded" for r in rows)
+    print(f"{len(rows)} submissions, {graded} graded, {len(rows) - graded} not graded")
+    print(f"gradebook: {args.out / 'gradebook.csv'}  summary: {args.out / 'summary.html'}")
+    return 0
+
+
+def _grade_one(path, out, config):
+    from .grade import grade_submission
+    from .report import write_reports
+    from .results import table
+
+    result = grade_submission(path, config)
+    write_reports(result, out, config)
     print(table(result))
-    print(f"results: {args.out / 'results.json'}")
+    print(f"results: {out / 'results.json'}  feedback: {out / 'feedback.html'}")
     if result.error:
-        print(f"error: {args.submission}: {result.error}", file=sys.stderr)
+        print(f"error: {path}: {result.error}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _gradescope(args, config):
+    from .gradescope import run
+    from .results import table
+
+    print(table(run(config)))
     return 0
 
 

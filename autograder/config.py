@@ -15,10 +15,14 @@ from . import ROOT
 DEFAULT_PATH = ROOT / "grading_config.yml"
 
 _POSITIVE = {"type": "number", "exclusiveMinimum": 0}
+_LIMITS = (
+    "cell_timeout_seconds", "call_timeout_seconds", "submission_timeout_seconds",
+    "memory_limit_mb", "max_output_bytes", "max_model_parameters",
+)
 SCHEMA = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["assignment", "points", "min_test_accuracy", "seed", "limits", "skip_tags"],
+    "required": ["assignment", "points", "min_test_accuracy", "seed", "limits", "feedback", "skip_tags"],
     "properties": {
         "assignment": {"type": "string", "pattern": "^[A-Za-z0-9_]+$"},
         "points": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}},
@@ -27,11 +31,16 @@ SCHEMA = {
         "limits": {
             "type": "object",
             "additionalProperties": False,
-            "required": ["cell_timeout_seconds", "call_timeout_seconds", "max_model_parameters"],
+            "required": list(_LIMITS),
+            "properties": {name: _POSITIVE for name in _LIMITS},
+        },
+        "feedback": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["question_visibility", "show_hidden_details"],
             "properties": {
-                "cell_timeout_seconds": _POSITIVE,
-                "call_timeout_seconds": _POSITIVE,
-                "max_model_parameters": {"type": "integer", "minimum": 1},
+                "question_visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
+                "show_hidden_details": {"type": "boolean"},
             },
         },
         "skip_tags": {"type": "array", "items": {"type": "string"}},
@@ -48,7 +57,12 @@ class Config:
     seed: int
     cell_timeout: float
     call_timeout: float
+    submission_timeout: float
+    memory_limit_mb: float
+    max_output_bytes: int
     max_model_parameters: int
+    question_visibility: str
+    show_hidden_details: bool
     skip_tags: tuple
     mnist_path: str | None
     path: Path
@@ -77,7 +91,12 @@ def load_config(path=None) -> Config:
         seed=data["seed"],
         cell_timeout=float(limits["cell_timeout_seconds"]),
         call_timeout=float(limits["call_timeout_seconds"]),
-        max_model_parameters=limits["max_model_parameters"],
+        submission_timeout=float(limits["submission_timeout_seconds"]),
+        memory_limit_mb=float(limits["memory_limit_mb"]),
+        max_output_bytes=int(limits["max_output_bytes"]),
+        max_model_parameters=int(limits["max_model_parameters"]),
+        question_visibility=data["feedback"]["question_visibility"],
+        show_hidden_details=data["feedback"]["show_hidden_details"],
         skip_tags=tuple(data["skip_tags"]),
         mnist_path=data.get("mnist_path"),
         path=path,

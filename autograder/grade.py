@@ -51,7 +51,9 @@ class GradeResult:
     submission: str
     questions: list
     error: str | None = None
+    status: str = "graded"  # or: not graded, timed out, out of memory, crashed
     cell_errors: list = field(default_factory=list)
+    measurements: dict = field(default_factory=dict)  # e.g. the grader-measured test accuracy
     seconds: float = 0.0
 
     @property
@@ -80,7 +82,7 @@ def grade_submission(path, config):
         notebook = merge(template, read_submission(path, config.assignment), config.skip_tags)
         result = _run_and_test(notebook, files, config, str(path))
     except SubmissionError as e:
-        result = GradeResult(str(path), [_zero(f, str(e)) for f in files], error=str(e))
+        result = zero_result(str(path), files, str(e))
     result.seconds = round(time.monotonic() - started, 1)
     return result
 
@@ -92,10 +94,10 @@ def _run_and_test(notebook, files, config, name):
         kernel = GradingKernel(notebook, Path(workdir), config, env)
         with kernel.running():
             cell_errors = kernel.run_notebook()
-            namespace = KernelNamespace(kernel, config)
-            with grading_with(config):
+            namespace, measurements = KernelNamespace(kernel, config), {}
+            with grading_with(config, measurements):
                 questions = [_run_tests(f, namespace) for f in files]
-    return GradeResult(name, questions, cell_errors=cell_errors)
+    return GradeResult(name, questions, cell_errors=cell_errors, measurements=measurements)
 
 
 def _run_tests(test_file, namespace):
@@ -113,6 +115,12 @@ def _run_tests(test_file, namespace):
     return QuestionResult(test_file.name, round(test_file.score, 4), round(test_file.possible, 4), tests)
 
 
-def _zero(test_file, reason):
-    tests = [TestOutcome(tc.body.test_func.__name__, False, tc.hidden, tc.points, reason) for tc in test_file.test_cases]
-    return QuestionResult(test_file.name, 0, round(test_file.possible, 4), tests)
+def zero_result(name, files, reason, status="not graded"):
+    """No points anywhere, and why: for submissions that could not be graded."""
+    questions = [
+        QuestionResult(f.name, 0, round(f.possible, 4), [
+            TestOutcome(tc.body.test_func.__name__, False, tc.hidden, tc.points, reason) for tc in f.test_cases
+        ])
+        for f in files
+    ]
+    return GradeResult(name, questions, error=reason, status=status)

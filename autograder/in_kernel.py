@@ -1,9 +1,12 @@
 """The kit's side of the bridge, running INSIDE the student's kernel.
 
-Tests never run here: the grader asks for a value or a call, and this module writes
+Tests never run here: the grader asks for a value or a call, and this code writes
 the answer as plain data (JSON and numeric arrays, never pickle) for the grader to
 check in its own process. Whatever the student's code patches in this kernel, it can
 only change what its own functions return.
+
+The grader sends this file's source with each request (kernel.py), so the kernel
+needs no access to the kit's files, which may be unreadable to student code.
 """
 import json
 import warnings
@@ -14,17 +17,12 @@ import numpy as np
 MAX_ITEMS = 100_000
 
 
-def user_global(name):
-    """A variable of the student's notebook (used to pass their functions as arguments)."""
-    return get_ipython().user_ns[name]  # noqa: F821  (the kernel's IPython shell)
-
-
 def serve(request_path, response_path):
     """Answer one request from the grader: get a variable, or call a function."""
     with open(request_path, "rb") as f:
         request = dill.load(f)
     arrays, reply = {}, {"warnings": [], "error": None}
-    namespace = get_ipython().user_ns  # noqa: F821
+    namespace = get_ipython().user_ns  # noqa: F821  (the kernel's IPython shell)
     try:
         name = request["name"]
         value = namespace.get(name, _MISSING)

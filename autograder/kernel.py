@@ -6,6 +6,7 @@ student's functions through the bridge (in_kernel.serve).
 """
 import os
 import subprocess
+from pathlib import Path
 from contextlib import contextmanager
 
 import dill
@@ -13,18 +14,39 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
+from . import in_kernel
 from .remote import StudentError, read_reply
+
+BRIDGE = Path(in_kernel.__file__).read_text()
 
 MAX_REPLY_BYTES = 512 * 1024 * 1024
 _TIMEOUT = {"ename": "TimeoutError", "evalue": "the cell ran longer than the time limit and was stopped"}
+
+
+class _BoundedClient(NotebookClient):
+    """nbclient that keeps at most `max_output_bytes` of output per cell (a cell may print forever)."""
+
+    def __init__(self, nb, max_output_bytes, **kwargs):
+        super().__init__(nb, **kwargs)
+        self.max_output_bytes, self.output_bytes = max_output_bytes, {}
+
+    def output(self, outs, msg, display_id, cell_index):
+        size = self.output_bytes.get(cell_index, 0) + len(str(msg["content"]))
+        self.output_bytes[cell_index] = size
+        if size <= self.max_output_bytes:
+            return super().output(outs, msg, display_id, cell_index)
+        if not any(o.get("name") == "kit-truncated" for o in outs):
+            outs.append(nbformat.v4.new_output("stream", name="kit-truncated", text="[output truncated by the grader]\n"))
+        return None
 
 
 class GradingKernel:
     def __init__(self, nb, workdir, config, env):
         self.workdir, self.config, self.env = workdir, config, env
         self.dead = None
-        self.client = NotebookClient(
+        self.client = _BoundedClient(
             nb,
+            config.max_output_bytes,
             kernel_name="python3",
             timeout=config.cell_timeout,
             allow_errors=True,
@@ -64,10 +86,8 @@ class GradingKernel:
         reply_path.unlink(missing_ok=True)
         with open(request_path, "wb") as f:
             dill.dump(request, f, recurse=True)
-        cell = nbformat.v4.new_code_cell(
-            f"from autograder.in_kernel import serve as __kit_serve\n"
-            f"__kit_serve({str(request_path)!r}, {str(reply_path)!r})"
-        )
+        call = f"\nserve({str(request_path)!r}, {str(reply_path)!r})\n"
+        cell = nbformat.v4.new_code_cell(f"exec({BRIDGE + call!r}, {{}})")
         self.client.timeout = self.config.call_timeout
         self.client.nb.cells.append(cell)  # nbclient executes cells of its notebook only
         try:

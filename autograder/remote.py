@@ -11,7 +11,6 @@ import warnings
 
 import numpy as np
 
-from . import in_kernel
 from .safe_model import rebuild_model
 
 
@@ -42,8 +41,8 @@ class RemoteFunction:
         return decode(reply, arrays, self.kernel, self.config)
 
     def __reduce__(self):
-        # As an argument to another student function, it is the kernel's own function.
-        return (in_kernel.user_global, (self.__name__,))
+        # As an argument to another student function, it unpickles as the kernel's own function.
+        return (eval, (f"get_ipython().user_ns[{self.__name__!r}]",))
 
     def __repr__(self):
         return f"<student function {self.__name__}>"

@@ -3,10 +3,9 @@
 Hidden tests are reported by name and outcome with the assertion's own message, never
 with their code, so publishing results leaks nothing a student could copy.
 """
-import json
 
 
-def gradescope_results(result, visibility="after_published"):
+def gradescope_results(result, visibility):
     """The results.json dict Gradescope reads (see shared/gradescope_results.schema.json)."""
     tests = [_question_test(q, i, visibility) for i, q in enumerate(result.questions, 1)]
     public = [t for q in result.questions for t in q.tests if not t.hidden]
@@ -22,13 +21,9 @@ def gradescope_results(result, visibility="after_published"):
         "output": _summary(result),
         "visibility": "visible",
         "stdout_visibility": "hidden",
+        "extra_data": dict(result.measurements),
         "tests": tests,
     }
-
-
-def write_results(result, path, visibility="after_published"):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(gradescope_results(result, visibility), indent=2, ensure_ascii=False) + "\n")
 
 
 def table(result):
@@ -45,6 +40,8 @@ def _summary(result):
     if result.error:
         return f"Not graded: {result.error}"
     text = f"Graded in {result.seconds:.0f} s: {result.score:.2f} / {result.possible:g} points."
+    if "test_accuracy" in result.measurements:
+        text += f" Test accuracy measured by the grader: {result.measurements['test_accuracy']:.4f}."
     if result.cell_errors:
         first = result.cell_errors[0]
         text += f" {len(result.cell_errors)} cell(s) raised errors; the first: {first[1]}: {first[2]}"

@@ -13,13 +13,13 @@ from .config import load_config
 from .mnist import load_test_set, mnist_path
 
 
-_active = ContextVar("grading_config", default=None)
+_active = ContextVar("grading", default=(None, {}))
 
 
 @contextmanager
-def grading_with(config):
-    """Make `config` the one the helpers below read while tests run."""
-    token = _active.set(config)
+def grading_with(config, measurements):
+    """While tests run: the helpers read `config` and record into `measurements`."""
+    token = _active.set((config, measurements))
     try:
         yield
     finally:
@@ -27,7 +27,7 @@ def grading_with(config):
 
 
 def _config():
-    return _active.get() or load_config()
+    return _active.get()[0] or load_config()
 
 
 def grading_rng():
@@ -48,4 +48,6 @@ def grader_accuracy(model):
     """The model's accuracy on the grader's own copy of the 10,000 MNIST test images."""
     x, y = _test_set(mnist_path(_config()))
     predicted = np.argmax(np.asarray(model.predict(x, batch_size=1000, verbose=0)), axis=1)
-    return float(np.mean(predicted == y))
+    accuracy = float(np.mean(predicted == y))
+    _active.get()[1]["test_accuracy"] = accuracy
+    return accuracy

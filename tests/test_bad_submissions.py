@@ -48,3 +48,15 @@ def test_missing_file(tmp_path, built):
     result = run_cli("grade", tmp_path / "nope.ipynb", "--out", tmp_path / "out")
     assert result.returncode == 1 and "does not exist" in result.stderr
     valid_results(tmp_path / "out" / "results.json")
+
+
+@pytest.mark.parametrize("files", [{}, {"deep_learning_primer.ipynb": b"{not json"}, {"renamed.ipynb": b""}])
+def test_gradescope_run_always_writes_valid_results(tmp_path, built, config, files):
+    from autograder.gradescope import run
+
+    (tmp_path / "submission").mkdir()
+    for name, data in files.items():
+        (tmp_path / "submission" / name).write_bytes(data)
+    result = run(config, root=tmp_path)
+    results = valid_results(tmp_path / "results" / "results.json")
+    assert result.error and results["score"] == 0

@@ -1,0 +1,93 @@
+"""Grade a whole class in parallel, losing nothing.
+
+Each submission is graded by `isolate` in its own process. A row goes into
+gradebook.csv (flushed to disk) as soon as a submission is done, so a crash or Ctrl-C
+keeps every finished row, and running the same command again skips them.
+"""
+import csv
+import os
+from concurrent.futures import ThreadPoolExecutor, as_completed
+
+from tqdm import tqdm
+
+from .collect import collect
+from .isolate import grade_isolated
+from .integrity import KitGuard
+from .summary import write_summary
+
+FIXED = ["student", "name", "file", "status"]
+TRAILING = ["total", "possible", "test_accuracy", "seconds", "error"]
+
+
+def grade_all(paths, out, config, jobs, regrade=False):
+    """Grade every submission found under `paths` into `out`; returns the gradebook rows."""
+    out.mkdir(parents=True, exist_ok=True)
+    submissions = collect(paths, out / "unpacked")
+    columns = FIXED + list(config.points) + TRAILING
+    gradebook = out / "gradebook.csv"
+    rows = {} if regrade else _read(gradebook)
+    todo = [s for s in submissions if s.student not in rows]
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    guard = KitGuard()
+    with open(gradebook, "w" if regrade or not rows else "a", newline="") as f, \
+            ThreadPoolExecutor(jobs) as pool, \
+            tqdm(total=len(submissions), initial=len(submissions) - len(todo), unit="submission") as bar:
+        writer = csv.DictWriter(f, columns)
+        if regrade or not rows:
+            writer.writeheader()
+        futures = {pool.submit(_grade, s, out, config, threads, guard): s for s in todo}
+        failures = 0
+        for future in as_completed(futures):
+            row = future.result()
+            rows[row["student"]] = row
+            writer.writerow(row)
+            f.flush()
+            os.fsync(f.fileno())
+            failures += row["status"] != "graded"
+            bar.set_postfix(failed=failures)
+            bar.update()
+    ordered = [rows[s.student] for s in submissions if s.student in rows]
+    _rewrite(gradebook, columns, ordered)
+    write_summary(ordered, out, config)
+    return ordered
+
+
+def _grade(submission, out, config, threads, guard):
+    with guard.watching(submission.student) as tampered:
+        result = grade_isolated(submission, out / "students" / submission.student, config, threads)
+    if tampered:
+        result.status, result.error = "tampered", tampered[0]
+    return _row(submission, result)
+
+
+def _row(submission, result):
+    row = {
+        "student": submission.student,
+        "name": submission.name,
+        "file": str(submission.path),
+        "status": result.status,
+        "total": round(result.score, 4),
+        "possible": round(result.possible, 4),
+        "test_accuracy": result.measurements.get("test_accuracy", ""),
+        "seconds": result.seconds,
+        "error": result.error or "",
+    }
+    row |= {q.name: q.score for q in result.questions}
+    return row
+
+
+def _read(path):
+    if not path.exists():
+        return {}
+    with open(path, newline="") as f:
+        return {row["student"]: row for row in csv.DictReader(f)}
+
+
+def _rewrite(path, columns, rows):
+    """The final gradebook: one row per submission, in the order they were found."""
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w", newline="") as f:
+        writer = csv.DictWriter(f, columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(tmp, path)

@@ -1,0 +1,93 @@
+"""Grade one submission in its own process, within time and memory limits.
+
+The child is `python -m autograder grade` in its own session and temporary directory;
+this parent watches its whole process tree (the kernel included), stops it when the
+wall-clock or memory limit is reached, and always removes its temporary files. Nothing
+a submission does can stop, slow or change the grading of another.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+from .grade import test_files, zero_result
+from .report import read_grade, write_reports
+
+POLL_SECONDS = 0.5
+
+
+def grade_isolated(submission, out, config, threads):
+    """Grade `submission` into the folder `out`; returns its GradeResult."""
+    out.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="kit-submission-"))
+    env = {
+        **os.environ,
+        "TMPDIR": str(workdir),
+        "JUPYTER_RUNTIME_DIR": str(workdir),
+        "TF_NUM_INTRAOP_THREADS": str(threads),
+        "TF_NUM_INTEROP_THREADS": "1",
+        "OMP_NUM_THREADS": str(threads),
+    }
+    command = [sys.executable, "-m", "autograder", "--config", str(config.path), "grade", str(submission.path), "--out", str(out)]
+    (out / "grade.json").unlink(missing_ok=True)
+    try:
+        with open(out / "grader.log", "w") as log:
+            child = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+            stopped = _watch(child, config)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    if stopped or not (out / "grade.json").exists():
+        status, reason = stopped or ("crashed", f"the grader crashed (exit code {child.returncode}); see grader.log")
+        write_reports(zero_result(str(submission.path), test_files(config), reason, status), out, config, submission.name)
+    return read_grade(out / "grade.json")
+
+
+def _watch(child, config):
+    """Wait for the child; returns why it was stopped, or None if it finished by itself."""
+    deadline = time.monotonic() + config.submission_timeout
+    limit = config.memory_limit_mb * 2**20
+    seen = set()  # every process of the tree, so that a kernel orphaned by a crash is found too
+    try:
+        while child.poll() is None:
+            tree = _tree(child.pid)
+            seen.update(tree)
+            if _rss(tree) > limit:
+                return "out of memory", f"out of memory: it used more than {config.memory_limit_mb:g} MB"
+            if time.monotonic() > deadline:
+                return "timed out", f"timed out: grading took longer than {config.submission_timeout:g} s"
+            time.sleep(POLL_SECONDS)
+        return None
+    finally:  # Ctrl-C included: never leave a student's process running
+        _kill(seen | set(_tree(child.pid)))
+
+
+def _tree(pid):
+    try:
+        parent = psutil.Process(pid)
+        return [parent] + parent.children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def _rss(processes):
+    total = 0
+    for p in processes:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def _kill(processes):
+    for p in processes:
+        try:
+            p.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(processes, timeout=5)

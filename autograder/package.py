@@ -1,0 +1,59 @@
+"""The Gradescope autograder zip: the kit, the assignment, MNIST, and two scripts.
+
+Unlike otter's own zip, setup.sh installs only the kit's pinned packages into a plain
+virtual environment (no conda, no browser, no LaTeX) and the zip carries the MNIST
+file it grades with, so neither the image build nor grading needs to download data.
+"""
+import zipfile
+from pathlib import Path
+
+from . import ROOT
+from .build import dist_dir, student_path
+from .mnist import mnist_path
+
+SETUP_SH = """\
+#!/usr/bin/env bash
+# Runs once, as root, when Gradescope builds the image. Fails loudly on any error.
+set -euxo pipefail
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y --no-install-recommends python3 python3-venv python3-pip
+python3 -m venv /autograder/venv
+/autograder/venv/bin/python -m pip install --upgrade pip
+/autograder/venv/bin/python -m pip install /autograder/source/kit
+/autograder/venv/bin/python -c "import autograder.grade, tensorflow"
+"""
+
+RUN_AUTOGRADER = """\
+#!/usr/bin/env bash
+# Runs for every submission; always leaves /autograder/results/results.json behind.
+cd /autograder/source/kit
+export MNIST_PATH=/autograder/source/kit/data/mnist.npz TF_CPP_MIN_LOG_LEVEL=3 MPLBACKEND=Agg
+exec /autograder/venv/bin/python -m autograder gradescope
+"""
+
+KIT_FILES = ["pyproject.toml", "README.md", "grading_config.yml"]
+
+
+def write_zip(config, root=ROOT):
+    """dist/<assignment>/autograder.zip, ready to upload."""
+    target = dist_dir(config.assignment, root) / "autograder.zip"
+    files = {f"kit/{name}": root / name for name in KIT_FILES}
+    files |= {f"kit/autograder/{p.name}": p for p in sorted((root / "autograder").glob("*.py"))}
+    template = student_path(config.assignment, root)
+    files[f"kit/{template.relative_to(root)}"] = template
+    for test in sorted((dist_dir(config.assignment, root) / "tests").glob("*.py")):
+        files[f"kit/{test.relative_to(root)}"] = test
+    files["kit/data/mnist.npz"] = mnist_path(config)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
+        _add(z, "setup.sh", SETUP_SH)
+        _add(z, "run_autograder", RUN_AUTOGRADER)
+        for name, path in sorted(files.items()):
+            z.write(path, name)
+    return target
+
+
+def _add(z, name, text):
+    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+    info.external_attr = 0o100755 << 16  # executable, as Gradescope requires
+    z.writestr(info, text)
