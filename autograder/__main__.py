@@ -54,7 +54,11 @@ def _grade(args, config):
         return _grade_one(args.paths[0], args.out, config)
     from .bulk import grade_all
 
-    rows = grade_all(args.paths, args.out, config, max(1, args.jobs), args.regrade)
+    try:
+        rows = grade_all(args.paths, args.out, config, max(1, args.jobs), args.regrade)
+    except KeyboardInterrupt:
+        print(f"interrupted: the rows already in {args.out / 'gradebook.csv'} are kept; run again to resume")
+        return 130
     graded = sum(r["status"] == "graded" for r in rows)
     print(f"{len(rows)} submissions, {graded} graded, {len(rows) - graded} not graded")
     print(f"gradebook: {args.out / 'gradebook.csv'}  summary: {args.out / 'summary.html'}")

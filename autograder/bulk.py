@@ -6,6 +6,7 @@ keeps every finished row, and running the same command again skips them.
 """
 import csv
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from tqdm import tqdm
@@ -28,33 +29,37 @@ def grade_all(paths, out, config, jobs, regrade=False):
     rows = {} if regrade else _read(gradebook)
     todo = [s for s in submissions if s.student not in rows]
     threads = max(1, (os.cpu_count() or 1) // jobs)
-    guard = KitGuard()
+    guard, stop = KitGuard(), threading.Event()
+    pool = ThreadPoolExecutor(jobs)
     with open(gradebook, "w" if regrade or not rows else "a", newline="") as f, \
-            ThreadPoolExecutor(jobs) as pool, \
             tqdm(total=len(submissions), initial=len(submissions) - len(todo), unit="submission") as bar:
         writer = csv.DictWriter(f, columns)
         if regrade or not rows:
             writer.writeheader()
-        futures = {pool.submit(_grade, s, out, config, threads, guard): s for s in todo}
+        futures = [pool.submit(_grade, s, out, config, threads, guard, stop) for s in todo]
         failures = 0
-        for future in as_completed(futures):
-            row = future.result()
-            rows[row["student"]] = row
-            writer.writerow(row)
-            f.flush()
-            os.fsync(f.fileno())
-            failures += row["status"] != "graded"
-            bar.set_postfix(failed=failures)
-            bar.update()
+        try:
+            for future in as_completed(futures):
+                row = future.result()
+                rows[row["student"]] = row
+                writer.writerow(row)
+                f.flush()
+                os.fsync(f.fileno())
+                failures += row["status"] != "graded"
+                bar.set_postfix(failed=failures)
+                bar.update()
+        finally:  # on Ctrl-C: stop the gradings under way; the rows written stay
+            stop.set()
+            pool.shutdown(wait=True, cancel_futures=True)
     ordered = [rows[s.student] for s in submissions if s.student in rows]
     _rewrite(gradebook, columns, ordered)
     write_summary(ordered, out, config)
     return ordered
 
 
-def _grade(submission, out, config, threads, guard):
+def _grade(submission, out, config, threads, guard, stop):
     with guard.watching(submission.student) as tampered:
-        result = grade_isolated(submission, out / "students" / submission.student, config, threads)
+        result = grade_isolated(submission, out / "students" / submission.student, config, threads, stop)
     if tampered:
         result.status, result.error = "tampered", tampered[0]
     return _row(submission, result)

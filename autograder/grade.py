@@ -20,6 +20,8 @@ from .submission import SubmissionError, read_submission
 from .template import apply_config
 from .testing import grading_with
 
+MAX_CRASHES = 3
+
 INIT_CELL = """\
 # Added by the grader: quiet logs, no windows, deterministic TensorFlow.
 import matplotlib
@@ -88,16 +90,23 @@ def grade_submission(path, config):
 
 
 def _run_and_test(notebook, files, config, name):
+    """Run the notebook and its tests; a cell that kills the kernel is left out and the run repeated."""
     notebook.cells.insert(0, nbformat.v4.new_code_cell(INIT_CELL))
     env = {"MNIST_PATH": str(mnist_path(config)), "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
-    with tempfile.TemporaryDirectory(prefix="kit-grade-") as workdir:
-        kernel = GradingKernel(notebook, Path(workdir), config, env)
-        with kernel.running():
-            cell_errors = kernel.run_notebook()
-            namespace, measurements = KernelNamespace(kernel, config), {}
-            with grading_with(config, measurements):
-                questions = [_run_tests(f, namespace) for f in files]
-    return GradeResult(name, questions, cell_errors=cell_errors, measurements=measurements)
+    crashes = []
+    while True:
+        with tempfile.TemporaryDirectory(prefix="kit-grade-") as workdir:
+            kernel = GradingKernel(notebook, Path(workdir), config, env)
+            with kernel.running():
+                cell_errors = kernel.run_notebook()
+                if kernel.crashed_at is None or len(crashes) == MAX_CRASHES:
+                    namespace, measurements = KernelNamespace(kernel, config), {}
+                    with grading_with(config, measurements):
+                        questions = [_run_tests(f, namespace) for f in files]
+                    return GradeResult(name, questions, cell_errors=crashes + cell_errors, measurements=measurements)
+        first_line = (notebook.cells.pop(kernel.crashed_at).source.strip().splitlines() or [""])[0]
+        crashes.append((kernel.crashed_at, "KernelDied",
+                        f"the cell starting {first_line[:60]!r} crashed the kernel; it was left out and the notebook run again"))
 
 
 def _run_tests(test_file, namespace):

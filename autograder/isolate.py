@@ -21,8 +21,11 @@ from .report import read_grade, write_reports
 POLL_SECONDS = 0.5
 
 
-def grade_isolated(submission, out, config, threads):
-    """Grade `submission` into the folder `out`; returns its GradeResult."""
+def grade_isolated(submission, out, config, threads, stop):
+    """Grade `submission` into the folder `out`; returns its GradeResult.
+
+    `stop` (a threading.Event) ends the grading early, e.g. on Ctrl-C.
+    """
     out.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="kit-submission-"))
     env = {
@@ -35,19 +38,22 @@ def grade_isolated(submission, out, config, threads):
     }
     command = [sys.executable, "-m", "autograder", "--config", str(config.path), "grade", str(submission.path), "--out", str(out)]
     (out / "grade.json").unlink(missing_ok=True)
+    started = time.monotonic()
     try:
         with open(out / "grader.log", "w") as log:
             child = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-            stopped = _watch(child, config)
+            stopped = _watch(child, config, stop)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     if stopped or not (out / "grade.json").exists():
         status, reason = stopped or ("crashed", f"the grader crashed (exit code {child.returncode}); see grader.log")
-        write_reports(zero_result(str(submission.path), test_files(config), reason, status), out, config, submission.name)
+        result = zero_result(str(submission.path), test_files(config), reason, status)
+        result.seconds = round(time.monotonic() - started, 1)
+        write_reports(result, out, config, submission.name)
     return read_grade(out / "grade.json")
 
 
-def _watch(child, config):
+def _watch(child, config, stop):
     """Wait for the child; returns why it was stopped, or None if it finished by itself."""
     deadline = time.monotonic() + config.submission_timeout
     limit = config.memory_limit_mb * 2**20
@@ -60,7 +66,8 @@ def _watch(child, config):
                 return "out of memory", f"out of memory: it used more than {config.memory_limit_mb:g} MB"
             if time.monotonic() > deadline:
                 return "timed out", f"timed out: grading took longer than {config.submission_timeout:g} s"
-            time.sleep(POLL_SECONDS)
+            if stop.wait(POLL_SECONDS):
+                return "interrupted", "grading was interrupted"
         return None
     finally:  # Ctrl-C included: never leave a student's process running
         _kill(seen | set(_tree(child.pid)))

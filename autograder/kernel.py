@@ -43,7 +43,7 @@ class _BoundedClient(NotebookClient):
 class GradingKernel:
     def __init__(self, nb, workdir, config, env):
         self.workdir, self.config, self.env = workdir, config, env
-        self.dead = None
+        self.dead, self.crashed_at = None, None
         self.client = _BoundedClient(
             nb,
             config.max_output_bytes,
@@ -71,9 +71,8 @@ class GradingKernel:
                 continue
             try:
                 self.client.execute_cell(cell, index)
-            except DeadKernelError as e:
-                self.dead = f"the kernel died while running cell {index}: {e}"
-                errors.append((index, "DeadKernelError", self.dead))
+            except DeadKernelError:
+                self.dead, self.crashed_at = f"the kernel died while running cell {index}", index
                 break
             errors += [(index, o.ename, o.evalue) for o in cell.outputs if o.output_type == "error"]
         return errors
