@@ -11,7 +11,7 @@ ifneq ($(wildcard $(SHARED_MNIST)),)
 export MNIST_PATH ?= $(SHARED_MNIST)
 endif
 
-.PHONY: install build check demo test test-fast clean
+.PHONY: install build check demo test test-fast bench mutants preflight gradescope-image browser clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,26 @@ test: install
 
 test-fast: install
 	$(BIN)/python -m pytest -ra -m "not slow"
+
+# The kit against a sequential loop of `otter run` on the same 12 submissions (about 15 minutes).
+bench: build
+	$(BIN)/python bench/grading_speed.py
+
+# Planted bugs: each must lose points; the solution full marks, the blank notebook 0.
+mutants: build
+	$(BIN)/python -m autograder mutants
+
+# Grade the solution as Gradescope would; print the settings to choose there.
+preflight: build
+	$(BIN)/python -m autograder preflight
+
+# The zip on a bare Debian root: debootstrap, setup.sh, grade the solution (root, ~5 minutes).
+gradescope-image: build
+	bash tools/debootstrap_check.sh
+
+# Chromium, for the test that renders the class summary (Debian/Ubuntu, as root).
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium)
 
 clean:
 	rm -rf dist .pytest_cache

@@ -19,7 +19,13 @@ def main(argv=None):
     grade.add_argument("--out", type=Path, default=Path("dist/graded"), help="folder for the results")
     grade.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once")
     grade.add_argument("--regrade", action="store_true", help="grade again submissions already in the gradebook")
+    grade.add_argument("--canvas-csv", action="store_true", help="also write canvas_grades.csv for Canvas's grade import")
     commands.add_parser("gradescope", help="inside Gradescope: grade /autograder/submission")
+    preflight = commands.add_parser("preflight", help="measure the solution's grading; print Gradescope settings")
+    preflight.add_argument("--out", type=Path, default=Path("dist/preflight"))
+    mutants = commands.add_parser("mutants", help="check that the tests catch planted bugs")
+    mutants.add_argument("--out", type=Path, default=Path("dist/mutants"))
+    mutants.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
 
     from .config import ConfigError, load_config
@@ -28,7 +34,8 @@ def main(argv=None):
         config = load_config(args.config)
     except ConfigError as e:
         sys.exit(f"error: {e}")
-    return {"build": _build, "grade": _grade, "gradescope": _gradescope}[args.command](args, config)
+    commands = {"build": _build, "grade": _grade, "gradescope": _gradescope, "mutants": _mutants, "preflight": _preflight}
+    return commands[args.command](args, config)
 
 
 def _build(args, config):
@@ -55,7 +62,7 @@ def _grade(args, config):
     from .bulk import grade_all
 
     try:
-        rows = grade_all(args.paths, args.out, config, max(1, args.jobs), args.regrade)
+        rows = grade_all(args.paths, args.out, config, max(1, args.jobs), args.regrade, args.canvas_csv)
     except KeyboardInterrupt:
         print(f"interrupted: the rows already in {args.out / 'gradebook.csv'} are kept; run again to resume")
         return 130
@@ -86,6 +93,19 @@ def _gradescope(args, config):
 
     print(table(run(config)))
     return 0
+
+
+def _preflight(args, config):
+    from .preflight import preflight
+
+    print(preflight(config, args.out))
+    return 0
+
+
+def _mutants(args, config):
+    from .mutants import run_mutants
+
+    return 0 if run_mutants(config, args.out, max(1, args.jobs)) else 1
 
 
 if __name__ == "__main__":

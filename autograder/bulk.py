@@ -16,11 +16,11 @@ from .isolate import grade_isolated
 from .integrity import KitGuard
 from .summary import write_summary
 
-FIXED = ["student", "name", "file", "status"]
+FIXED = ["student", "name", "lms_id", "file", "status"]
 TRAILING = ["total", "possible", "test_accuracy", "seconds", "error"]
 
 
-def grade_all(paths, out, config, jobs, regrade=False):
+def grade_all(paths, out, config, jobs, regrade=False, canvas_csv=False):
     """Grade every submission found under `paths` into `out`; returns the gradebook rows."""
     out.mkdir(parents=True, exist_ok=True)
     submissions = collect(paths, out / "unpacked")
@@ -54,7 +54,20 @@ def grade_all(paths, out, config, jobs, regrade=False):
     ordered = [rows[s.student] for s in submissions if s.student in rows]
     _rewrite(gradebook, columns, ordered)
     write_summary(ordered, out, config)
+    if canvas_csv:
+        write_canvas_csv(ordered, out / "canvas_grades.csv", config)
     return ordered
+
+
+def write_canvas_csv(rows, path, config):
+    """Totals in the layout of Canvas's gradebook import (matched on Canvas's user ID)."""
+    columns = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", config.assignment]
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(columns)
+        writer.writerow(["Points Possible", "", "", "", "", f"{sum(config.points.values()):g}"])
+        for row in rows:
+            writer.writerow([row["name"], row["lms_id"], "", "", "", row["total"]])
 
 
 def _grade(submission, out, config, threads, guard, stop):
@@ -69,6 +82,7 @@ def _row(submission, result):
     row = {
         "student": submission.student,
         "name": submission.name,
+        "lms_id": submission.lms_id,
         "file": str(submission.path),
         "status": result.status,
         "total": round(result.score, 4),

@@ -23,6 +23,7 @@ class Submission:
     student: str  # a unique key: the gradebook's first column, and a folder name
     name: str  # who it is, as the source says (may equal student)
     path: Path
+    lms_id: str = ""  # the Canvas user id or Gradescope SID, where the source gives one
 
 
 def collect(paths, inbox):
@@ -75,7 +76,7 @@ def _ignored(path):
 def _one(path):
     match = CANVAS.match(path.name)
     if match:
-        return Submission(f"{match['name']}_{match['id']}", match["name"], path)
+        return Submission(f"{match['name']}_{match['id']}", match["name"], path, match["id"])
     stem = OTTER_TIMESTAMP.sub("", path.stem)
     return Submission(stem, stem, path)
 
@@ -94,7 +95,7 @@ def _gradescope(metadata):
         submitters = (entries.get(folder.name) or {}).get(":submitters") or [{}]
         who = submitters[0]
         student = str(who.get(":sid") or who.get(":email") or folder.name)
-        found.append(Submission(student, str(who.get(":name") or student), _preferred(files)))
+        found.append(Submission(student, str(who.get(":name") or student), _preferred(files), str(who.get(":sid") or "")))
     return found
 
 
@@ -112,5 +113,5 @@ def _unique(found):
             n += 1
             key = f"{s.student}-{n}"
         seen.add(key)
-        unique.append(Submission(key, s.name, s.path))
+        unique.append(Submission(key, s.name, s.path, s.lms_id))
     return unique

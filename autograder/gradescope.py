@@ -1,12 +1,17 @@
 """Inside Gradescope: grade /autograder/submission, always write results.json.
 
 Gradescope shows "The autograder failed to execute correctly" when results.json is
-missing or malformed, so every path here, a crash included, ends with one.
+missing or malformed, so every path here, a crash included, ends with one. Grading
+runs isolated (isolate.py), so the config's time and memory limits hold here too.
 """
+import os
+import threading
 import traceback
 from pathlib import Path
 
-from .grade import grade_submission, test_files, zero_result
+from .collect import Submission
+from .grade import test_files, zero_result
+from .isolate import grade_isolated
 from .report import write_reports
 
 AUTOGRADER = Path("/autograder")
@@ -20,10 +25,12 @@ def find_submission(folder, assignment):
 
 
 def run(config, root=AUTOGRADER):
+    results = root / "results"
     try:
-        result = grade_submission(find_submission(root / "submission", config.assignment), config)
+        path = find_submission(root / "submission", config.assignment)
+        return grade_isolated(Submission("student", "student", path), results, config, os.cpu_count() or 1, threading.Event())
     except Exception as e:  # the kit's own failure: still a results file, and the trace in stdout
         traceback.print_exc()
-        result = zero_result("submission", test_files(config), f"the autograder failed: {type(e).__name__}: {e}")
-    write_reports(result, root / "results", config)
-    return result
+        result = zero_result("submission", test_files(config), f"the autograder failed: {type(e).__name__}: {e}", "crashed")
+        write_reports(result, results, config)
+        return result

@@ -29,10 +29,13 @@ def serve(request_path, response_path):
         if request["op"] == "call":
             if value is _MISSING:
                 raise NameError(f"name '{name}' is not defined")
+            args, kwargs = request["args"], request["kwargs"]
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                value = value(*request["args"], **request["kwargs"])
+                value = value(*args, **kwargs)
             reply["warnings"] = [[w.category.__name__, str(w.message)] for w in caught]
+            # Arrays as the call left them, so that changing an argument in place shows.
+            reply["args_after"] = [_encode(a, arrays) if isinstance(a, np.ndarray) else None for a in args]
         reply["value"] = _encode(value, arrays, name if request["op"] == "get" else None)
     except BaseException as e:  # the student's code may raise anything, even SystemExit
         reply["error"] = [type(e).__name__, str(e)[:2000]]

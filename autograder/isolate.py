@@ -28,6 +28,7 @@ def grade_isolated(submission, out, config, threads, stop):
     """
     out.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="kit-submission-"))
+    workdir.chmod(0o755)  # a kernel running as another user (sandbox.py) must reach its folder
     env = {
         **os.environ,
         "TMPDIR": str(workdir),
@@ -42,7 +43,7 @@ def grade_isolated(submission, out, config, threads, stop):
     try:
         with open(out / "grader.log", "w") as log:
             child = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-            stopped = _watch(child, config, stop)
+            stopped, peak = _watch(child, config, stop)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     if stopped or not (out / "grade.json").exists():
@@ -50,25 +51,28 @@ def grade_isolated(submission, out, config, threads, stop):
         result = zero_result(str(submission.path), test_files(config), reason, status)
         result.seconds = round(time.monotonic() - started, 1)
         write_reports(result, out, config, submission.name)
-    return read_grade(out / "grade.json")
+    result = read_grade(out / "grade.json")
+    result.measurements["peak_memory_mb"] = round(peak / 2**20)
+    return result
 
 
 def _watch(child, config, stop):
-    """Wait for the child; returns why it was stopped, or None if it finished by itself."""
+    """Wait for the child; returns (why it was stopped or None, peak memory in bytes)."""
     deadline = time.monotonic() + config.submission_timeout
     limit = config.memory_limit_mb * 2**20
-    seen = set()  # every process of the tree, so that a kernel orphaned by a crash is found too
+    seen, peak = set(), 0  # every process of the tree, so that a kernel orphaned by a crash is found too
     try:
         while child.poll() is None:
             tree = _tree(child.pid)
             seen.update(tree)
-            if _rss(tree) > limit:
-                return "out of memory", f"out of memory: it used more than {config.memory_limit_mb:g} MB"
+            peak = max(peak, _rss(tree))
+            if peak > limit:
+                return ("out of memory", f"out of memory: it used more than {config.memory_limit_mb:g} MB"), peak
             if time.monotonic() > deadline:
-                return "timed out", f"timed out: grading took longer than {config.submission_timeout:g} s"
+                return ("timed out", f"timed out: grading took longer than {config.submission_timeout:g} s"), peak
             if stop.wait(POLL_SECONDS):
-                return "interrupted", "grading was interrupted"
-        return None
+                return ("interrupted", "grading was interrupted"), peak
+        return None, peak
     finally:  # Ctrl-C included: never leave a student's process running
         _kill(seen | set(_tree(child.pid)))
 

@@ -4,15 +4,21 @@ nbclient executes the cells (a stuck cell is interrupted after the configured ti
 grading goes on with the next); the kernel then stays up so that tests can call the
 student's functions through the bridge (in_kernel.serve).
 """
+import json
 import os
+import pwd
 import subprocess
+import sys
 from pathlib import Path
 from contextlib import contextmanager
 
 import dill
 import nbformat
+from jupyter_client import KernelManager
+from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
+from traitlets import default
 
 from . import in_kernel
 from .remote import StudentError, read_reply
@@ -21,6 +27,17 @@ BRIDGE = Path(in_kernel.__file__).read_text()
 
 MAX_REPLY_BYTES = 512 * 1024 * 1024
 _TIMEOUT = {"ename": "TimeoutError", "evalue": "the cell ran longer than the time limit and was stopped"}
+
+
+def _manager_with_spec(jupyter_dir):
+    """A KernelManager that finds kernel specs in `jupyter_dir` first."""
+
+    class Manager(KernelManager):
+        @default("kernel_spec_manager")
+        def _kernel_spec_manager_default(self):
+            return KernelSpecManager(kernel_dirs=[str(jupyter_dir / "kernels")])
+
+    return Manager
 
 
 class _BoundedClient(NotebookClient):
@@ -41,8 +58,16 @@ class _BoundedClient(NotebookClient):
 
 
 class GradingKernel:
+    """`workdir` holds the grader's files; the kernel runs in its `home` subfolder.
+
+    Only the grader writes in `workdir` itself, so a student's kernel (which may run as
+    another user, see sandbox.py) cannot plant links where the grader writes.
+    """
+
     def __init__(self, nb, workdir, config, env):
         self.workdir, self.config, self.env = workdir, config, env
+        self.home = workdir / "home"
+        self.home.mkdir()
         self.dead, self.crashed_at = None, None
         self.client = _BoundedClient(
             nb,
@@ -53,15 +78,29 @@ class GradingKernel:
             interrupt_on_timeout=True,
             error_on_timeout=_TIMEOUT,
             record_timing=False,
-            resources={"metadata": {"path": str(workdir)}},
+            resources={"metadata": {"path": str(self.home)}},
         )
 
     @contextmanager
     def running(self):
         env = {**os.environ, **self.env}
+        user = os.environ.get("KIT_KERNEL_USER")
+        if user:
+            self._run_kernel_as(user, env)
         # The kernel's own stderr (TensorFlow's start-up chatter) is not the student's output.
-        with self.client.setup_kernel(env=env, cwd=str(self.workdir), stderr=subprocess.DEVNULL):
+        with self.client.setup_kernel(env=env, cwd=str(self.home), stderr=subprocess.DEVNULL):
             yield self
+
+    def _run_kernel_as(self, user, env):
+        """A `python3` kernel spec that starts the kernel through sandbox.py as `user`."""
+        spec = self.workdir / ".kit-kernels" / "kernels" / "python3"
+        spec.mkdir(parents=True)
+        argv = [sys.executable, "-m", "autograder.sandbox", user, "{connection_file}"]
+        (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Python 3", "language": "python"}))
+        self.client.kernel_manager_class = _manager_with_spec(spec.parent.parent)
+        account = pwd.getpwnam(user)
+        self.workdir.chmod(0o755)
+        os.chown(self.home, account.pw_uid, account.pw_gid)
 
     def run_notebook(self):
         """Execute every cell; returns the error outputs as (cell index, name, message)."""
@@ -81,10 +120,11 @@ class GradingKernel:
         """Send one request to the bridge in the kernel; returns (reply, arrays)."""
         if self.dead:
             raise StudentError(self.dead)
-        request_path, reply_path = self.workdir / ".kit-request.pkl", self.workdir / ".kit-reply.npz"
+        request_path, reply_path = self.workdir / "request.pkl", self.home / ".kit-reply.npz"
         reply_path.unlink(missing_ok=True)
         with open(request_path, "wb") as f:
             dill.dump(request, f, recurse=True)
+        request_path.chmod(0o644)  # readable by a kernel that runs as another user
         call = f"\nserve({str(request_path)!r}, {str(reply_path)!r})\n"
         cell = nbformat.v4.new_code_cell(f"exec({BRIDGE + call!r}, {{}})")
         self.client.timeout = self.config.call_timeout

@@ -7,6 +7,8 @@ the grader (see safe_model). Assertions then run in the grader's own process, wh
 the student's code cannot reach them.
 """
 import json
+import os
+import stat
 import warnings
 
 import numpy as np
@@ -38,6 +40,11 @@ class RemoteFunction:
         reply, arrays = self.kernel.ask({"op": "call", "name": self.__name__, "args": args, "kwargs": kwargs})
         for category, message in reply["warnings"]:
             warnings.warn(f"{category}: {message}", RuntimeWarning if "Warning" in category else UserWarning)
+        for arg, after in zip(args, reply.get("args_after") or []):
+            if after is not None and isinstance(arg, np.ndarray) and arg.flags.writeable:
+                changed = arrays[after["k"]]
+                if changed.shape == arg.shape:
+                    np.copyto(arg, changed, casting="unsafe")
         return decode(reply, arrays, self.kernel, self.config)
 
     def __reduce__(self):
@@ -91,10 +98,21 @@ def _value(node, arrays, kernel, config, default=None):
 
 
 def read_reply(path, max_bytes):
-    """Load a reply file safely: numeric arrays only (no pickle), bounded in size."""
-    if path.stat().st_size > max_bytes:
-        raise StudentError(f"the answer is too large ({path.stat().st_size} bytes)")
-    with np.load(path, allow_pickle=False) as data:
-        arrays = {k: data[k] for k in data.files}
-    reply = json.loads(arrays.pop("reply").tobytes().decode())
-    return reply, arrays
+    """Load a reply file safely: a regular file (not a link), numeric arrays only (no pickle), bounded."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as e:
+        raise StudentError(f"the kernel's answer could not be read: {e.strerror}") from None
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+            raise StudentError(f"the kernel's answer is not a file of at most {max_bytes} bytes")
+        try:
+            with np.load(f, allow_pickle=False) as data:
+                arrays = {k: data[k] for k in data.files}
+        except (ValueError, OSError) as e:
+            raise StudentError(f"the kernel's answer is malformed: {e}") from None
+    try:
+        return json.loads(arrays.pop("reply").tobytes().decode()), arrays
+    except (KeyError, ValueError) as e:
+        raise StudentError(f"the kernel's answer is malformed: {e}") from None

@@ -9,7 +9,7 @@ import jsonschema
 import nbformat
 import pytest
 
-from autograder import ROOT
+from autograder import ROOT, answers
 from autograder.build import build, student_path
 from autograder.config import load_config
 
@@ -40,28 +40,12 @@ def built(config):
 
 
 def solution_answers():
-    """Each question's answer source, read from the solution notebook."""
-    master = nbformat.read(ROOT / "solutions" / "deep_learning_primer.ipynb", as_version=4)
-    answers, question, inside = {}, None, False
-    for cell in master.cells:
-        text = cell.source.strip()
-        if cell.cell_type == "raw" and text.startswith("# BEGIN QUESTION"):
-            question = text.split("name:")[1].split()[0]
-        elif cell.cell_type == "raw" and text.startswith(("# BEGIN SOLUTION", "# END SOLUTION")):
-            inside = text.startswith("# BEGIN")
-        elif inside and cell.cell_type == "code":
-            answers[question] = cell.source
-    return answers
+    return answers.solution_answers(ROOT / "solutions" / "deep_learning_primer.ipynb")
 
 
 def make_submission(path, built, **overrides):
     """The student notebook with the solution's answers, some replaced by `overrides`."""
-    answers = {**solution_answers(), **overrides}
-    nb = nbformat.read(built, as_version=4)
-    for cell in nb.cells:
-        question = cell.id.removesuffix("-answer") if cell.id.endswith("-answer") else None
-        if question in answers:
-            cell.source = answers[question]
+    nb = answers.fill_answers(nbformat.read(built, as_version=4), {**solution_answers(), **overrides})
     nbformat.write(nb, path)
     return path
 

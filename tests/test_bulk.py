@@ -60,7 +60,7 @@ def graded(tmp_path_factory, built, test_config):
     before = kit_fingerprint()
     started = time.monotonic()
     run = run_cli("--config", test_config, "grade", folder, root / "canvas.zip", root / "gradescope.zip",
-                  "--out", root / "out", "-j", "2")
+                  "--out", root / "out", "-j", "2", "--canvas-csv")
     return {"run": run, "out": root / "out", "seconds": time.monotonic() - started,
             "kit_before": before, "paths": [folder, root / "canvas.zip", root / "gradescope.zip"]}
 
@@ -98,6 +98,14 @@ def test_nothing_is_left_behind_and_the_kit_is_unchanged(graded):
     temp, kernels = leftovers()
     assert not temp and not kernels
     assert "restored" in rows(graded["out"])["mallory"]["error"]
+
+
+def test_canvas_import_file(graded):
+    with open(graded["out"] / "canvas_grades.csv", newline="") as f:
+        lines = list(csv.reader(f))
+    assert lines[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "deep_learning_primer"]
+    assert lines[1][0] == "Points Possible" and lines[1][-1] == "10"
+    assert ["lovelaceada", "4711", "", "", "", "0"] in lines[2:]
 
 
 def test_class_summary(graded):
