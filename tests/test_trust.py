@@ -6,7 +6,6 @@ import nbformat
 import pytest
 
 from autograder import ROOT
-from autograder.answers import fill_answers
 from autograder.build import dist_dir
 from autograder.bulk import grade_all
 from conftest import QUICK_TRAINING, make_submission, solution_answers, valid_results
@@ -19,15 +18,16 @@ keras.Model.evaluate = lambda self, *args, **kwargs: [0.0, 1.0]
 keras.Model.predict = lambda self, x, *args, **kwargs: __import__("numpy").eye(10)[y_test[: len(x)]]
 """
 PATCH_GRADER = """
-import numpy as np
-import otter.test_files.abstract_test as abstract_test
-abstract_test.TestFile.score = property(lambda self: 999)
-np.allclose = lambda *args, **kwargs: True
-np.array_equal = lambda *args, **kwargs: True
-grader.check = lambda *args, **kwargs: None
-
 def relu(z):
     return z
+
+import numpy as np
+import otter
+import otter.test_files.abstract_test as abstract_test
+abstract_test.TestFile.score = property(lambda self: 999)
+otter.Notebook.check = lambda *args, **kwargs: None
+np.allclose = lambda *args, **kwargs: True
+np.array_equal = lambda *args, **kwargs: True
 """
 HARD_CODED_RELU = """
 def relu(z):
@@ -115,7 +115,8 @@ def test_same_submission_same_scores_three_times(graded, config):
 
 def test_nothing_hidden_reaches_students(graded, built):
     """No hidden test code nor solution line in what students can see."""
-    secrets = _hidden_test_lines() + _solution_lines()
+    public = _public_master_text()
+    secrets = [line for line in _hidden_test_lines() + _solution_lines() if line not in public]
     assert len(secrets) > 40
     out, _ = graded
     visible = [built.read_text()]
@@ -137,14 +138,30 @@ def _hidden_test_lines():
     return lines
 
 
-def _solution_lines():
+def _public_master_text():
+    """What the master holds outside solutions and hidden tests: public by design."""
     master = nbformat.read(ROOT / "solutions" / "deep_learning_primer.ipynb", as_version=4)
-    student = fill_answers(master, {})  # the master's own answer cells
-    text = "\n".join(c.source for c in student.cells if "# BEGIN SOLUTION" in c.source)
-    inside, lines = False, []
-    for line in text.splitlines():
-        if "# BEGIN SOLUTION" in line or "# END SOLUTION" in line:
-            inside = "BEGIN" in line
-        elif inside and len(line.strip()) > 12:
-            lines.append(line.strip())
+    public, inside = [], False
+    for cell in master.cells:
+        text = cell.source.strip()
+        if cell.cell_type == "raw" and text.startswith(("# BEGIN SOLUTION", "# END SOLUTION")):
+            inside = text.startswith("# BEGIN")
+        elif not inside and not text.startswith("# HIDDEN"):
+            public.append(cell.source)
+    return "\n".join(public)
+
+
+def _solution_lines():
+    """Lines between `# BEGIN SOLUTION` and `# END SOLUTION` in the master's code cells."""
+    master = nbformat.read(ROOT / "solutions" / "deep_learning_primer.ipynb", as_version=4)
+    lines = []
+    for cell in master.cells:
+        if cell.cell_type != "code":
+            continue
+        inside = False
+        for line in cell.source.splitlines():
+            if "# BEGIN SOLUTION" in line or "# END SOLUTION" in line:
+                inside = "BEGIN" in line
+            elif inside and len(line.strip()) > 12:
+                lines.append(line.strip())
     return lines
