@@ -72,7 +72,20 @@ def _grade(args, config):
     return 0
 
 
+def _import_tensorflow_quietly():
+    """TensorFlow's C++ start-up lines ignore TF_CPP_MIN_LOG_LEVEL; keep them off the terminal."""
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(devnull)
+        os.close(saved)
+
+
 def _grade_one(path, out, config):
+    _import_tensorflow_quietly()
     from .grade import grade_submission
     from .report import write_reports
     from .results import table

@@ -21,7 +21,14 @@ def _zip(path, names, built):
         z.writestr("notes.txt", "hello")
 
 
+def _unrelated_notebook(path, built):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# My own project"), nbformat.v4.new_code_cell("print('hello')")]
+    nbformat.write(nb, path)
+
+
 CASES = {
+    "unrelated.ipynb": (_unrelated_notebook, "does not match the assignment"),
     "empty.ipynb": (lambda p, b: p.write_bytes(b""), "is empty"),
     "garbage.ipynb": (lambda p, b: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00"), "not JSON"),
     "list.ipynb": (lambda p, b: p.write_text(json.dumps([1, 2, 3])), "not a Jupyter notebook"),

@@ -1,0 +1,30 @@
+"""MNIST is found without a network: $MNIST_PATH, then the config, then Keras's cache."""
+from dataclasses import replace
+
+import pytest
+
+from autograder import mnist
+
+
+def test_explicit_path_wins(tmp_path, monkeypatch, config):
+    first, second = tmp_path / "a.npz", tmp_path / "b.npz"
+    first.write_bytes(b"x")
+    second.write_bytes(b"x")
+    monkeypatch.setenv("MNIST_PATH", str(first))
+    assert mnist.mnist_path(replace(config, mnist_path=str(second))) == first
+    monkeypatch.delenv("MNIST_PATH")
+    assert mnist.mnist_path(replace(config, mnist_path=str(second))) == second
+
+
+def test_a_clear_message_names_the_variable(tmp_path, monkeypatch, config):
+    monkeypatch.delenv("MNIST_PATH", raising=False)
+    monkeypatch.setattr(mnist, "KERAS_CACHE", tmp_path / "nothing.npz")
+    monkeypatch.setattr("keras.utils.get_file", lambda *a, **k: (_ for _ in ()).throw(OSError("no network")))
+    with pytest.raises(mnist.MnistNotFound, match="MNIST_PATH"):
+        mnist.mnist_path(replace(config, mnist_path=None))
+
+
+def test_the_test_set_is_the_official_one(config):
+    x, y = mnist.load_test_set(mnist.mnist_path(config))
+    assert x.shape == (10000, 784) and 0 <= x.min() and x.max() <= 1
+    assert list(y[:10]) == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
