@@ -28,8 +28,10 @@ def preflight(config, out):
     cpus = os.cpu_count() or 1
     result = grade_isolated(Submission("solution", "solution", notebook), out / "graded", config, cpus, threading.Event())
     peak_gb = result.measurements["peak_memory_mb"] / 1024
-    # Gradescope's CPUs may be slower and fewer than this machine's: keep four times the time.
-    minutes = min(GRADESCOPE_MAX_MINUTES, max(10, math.ceil(4 * result.seconds / 60)))
+    # Gradescope's CPUs may be slower and fewer than this machine's: keep four times the time,
+    # and room for the config's own limit, so that a stuck submission still gets its results page.
+    needed = max(math.ceil(4 * result.seconds / 60), math.ceil(config.submission_timeout / 60) + 2)
+    minutes = min(GRADESCOPE_MAX_MINUTES, max(10, needed))
     memory_gb = math.ceil(1.5 * peak_gb)
     lines = [
         f"Graded the solution as Gradescope would, on {cpus} CPUs: {result.score:g} / {result.possible:g} points"
@@ -40,9 +42,9 @@ def preflight(config, out):
         f"  timeout: {minutes} minutes",
         "  base image: Ubuntu 24.04 (or 22.04: setup.sh then installs Python 3.11)",
     ]
-    if config.submission_timeout > minutes * 60:
-        lines.append(f"  note: submission_timeout_seconds ({config.submission_timeout:g}) in {config.path.name} is longer than"
-                     f" {minutes} minutes; lower it so a stuck submission still gets a results page.")
+    if needed > GRADESCOPE_MAX_MINUTES:
+        lines.append(f"  note: lower submission_timeout_seconds ({config.submission_timeout:g}) in {config.path.name}"
+                     f" below {GRADESCOPE_MAX_MINUTES - 2} minutes, Gradescope's longest timeout less a margin.")
     if result.score < result.possible:
         lines.append(f"  WARNING: the solution did not get full marks: {result.error or 'see ' + str(out / 'graded')}")
     return "\n".join(lines)
