@@ -1,4 +1,4 @@
-"""Command line: `python -m autograder build|grade ...`."""
+"""Command line: `python -m autograder build|grade|preflight|mutants|gradescope ...`."""
 import argparse
 import os
 import sys
@@ -7,7 +7,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
-def main(argv=None):
+def _parser():
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     parser.add_argument("--config", help="grading config (default: grading_config.yml)")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -26,7 +26,11 @@ def main(argv=None):
     mutants = commands.add_parser("mutants", help="check that the tests catch planted bugs")
     mutants.add_argument("--out", type=Path, default=Path("dist/mutants"))
     mutants.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
 
     from .config import ConfigError, load_config
 
@@ -60,12 +64,16 @@ def _grade(args, config):
     if len(args.paths) == 1 and is_one_submission(args.paths[0]):
         return _grade_one(args.paths[0], args.out, config)
     from .bulk import grade_all
+    from .integrity import EnvironmentChanged
 
     try:
         rows = grade_all(args.paths, args.out, config, max(1, args.jobs), args.regrade, args.canvas_csv)
     except KeyboardInterrupt:
         print(f"interrupted: the rows already in {args.out / 'gradebook.csv'} are kept; run again to resume")
         return 130
+    except EnvironmentChanged as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     graded = sum(r["status"] == "graded" for r in rows)
     print(f"{len(rows)} submissions, {graded} graded, {len(rows) - graded} not graded")
     print(f"gradebook: {args.out / 'gradebook.csv'}  summary: {args.out / 'summary.html'}")

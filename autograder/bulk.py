@@ -28,35 +28,41 @@ def grade_all(paths, out, config, jobs, regrade=False, canvas_csv=False):
     gradebook = out / "gradebook.csv"
     rows = {} if regrade else _read(gradebook)
     todo = [s for s in submissions if s.student not in rows]
-    threads = max(1, (os.cpu_count() or 1) // jobs)
-    guard, stop = KitGuard(), threading.Event()
-    pool = ThreadPoolExecutor(jobs)
-    with open(gradebook, "w" if regrade or not rows else "a", newline="") as f, \
+    fresh = regrade or not rows
+    with open(gradebook, "w" if fresh else "a", newline="") as f, \
             tqdm(total=len(submissions), initial=len(submissions) - len(todo), unit="submission") as bar:
         writer = csv.DictWriter(f, columns)
-        if regrade or not rows:
+        if fresh:
             writer.writeheader()
-        futures = [pool.submit(_grade, s, out, config, threads, guard, stop) for s in todo]
         failures = 0
-        try:
-            for future in as_completed(futures):
-                row = future.result()
-                rows[row["student"]] = row
-                writer.writerow(row)
-                f.flush()
-                os.fsync(f.fileno())
-                failures += row["status"] != "graded"
-                bar.set_postfix(failed=failures)
-                bar.update()
-        finally:  # on Ctrl-C: stop the gradings under way; the rows written stay
-            stop.set()
-            pool.shutdown(wait=True, cancel_futures=True)
+        for row in _graded(todo, out, config, jobs):
+            rows[row["student"]] = row
+            writer.writerow(row)
+            f.flush()
+            os.fsync(f.fileno())  # on disk before the next one: a crash loses no finished row
+            failures += row["status"] != "graded"
+            bar.set_postfix(failed=failures)
+            bar.update()
     ordered = [rows[s.student] for s in submissions if s.student in rows]
     _rewrite(gradebook, columns, ordered)
     write_summary(ordered, out, config)
     if canvas_csv:
         write_canvas_csv(ordered, out / "canvas_grades.csv", config)
     return ordered
+
+
+def _graded(submissions, out, config, jobs):
+    """Gradebook rows as submissions finish, `jobs` at a time."""
+    threads = max(1, (os.cpu_count() or 1) // jobs)  # TensorFlow's threads, split between workers
+    guard, stop = KitGuard(), threading.Event()
+    pool = ThreadPoolExecutor(jobs)
+    try:
+        futures = [pool.submit(_grade, s, out, config, threads, guard, stop) for s in submissions]
+        for future in as_completed(futures):
+            yield future.result()
+    finally:  # also on Ctrl-C: stop the gradings under way; rows already written stay
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def write_canvas_csv(rows, path, config):

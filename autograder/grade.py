@@ -23,7 +23,7 @@ from .testing import grading_with
 MAX_CRASHES = 3
 
 INIT_CELL = """\
-# Added by the grader: quiet logs, no windows, deterministic TensorFlow.
+# Added by the grader: plots to files, deterministic TensorFlow.
 import matplotlib
 matplotlib.use("Agg")
 import tensorflow as tf

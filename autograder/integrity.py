@@ -1,17 +1,22 @@
-"""Undo any change a submission makes to the kit's files while it is graded.
+"""Undo any change a submission makes to the kit or its Python environment.
 
 Student code runs as the instructor's user, so it could rewrite the grader for the
-submissions after it. The guard keeps the kit's files in memory, checks them after
-every submission, restores what changed, removes `.pth` start-up hooks that appeared
-in site-packages, and names the submission(s) that were running at the time.
+submissions after it. The guard keeps the kit's files in memory and a fingerprint
+(size, time) of every file in site-packages. After every submission it restores kit
+files that changed, removes files that appeared in site-packages (start-up hooks such
+as `.pth` files included), and names the submission(s) running at the time. A changed
+or deleted package file cannot be restored from here: the guard then stops the run.
 """
+import os
 import site
 import sysconfig
 import threading
 from contextlib import contextmanager
-from pathlib import Path
-
 from . import ROOT
+
+
+class EnvironmentChanged(RuntimeError):
+    """A submission changed installed packages; grading cannot be trusted until reinstalled."""
 
 
 def _kit_files(root):
@@ -19,16 +24,24 @@ def _kit_files(root):
     return sorted(p for pattern in patterns for p in root.glob(pattern))
 
 
-def _startup_hooks():
-    dirs = {sysconfig.get_paths()["purelib"], *site.getsitepackages()}
-    return {p for d in dirs for p in Path(d).glob("*.pth")} | {p for d in dirs for p in Path(d).glob("*customize.py")}
+def _packages():
+    """(size, mtime) of every file under site-packages, by path."""
+    stamps = {}
+    for folder in {sysconfig.get_paths()["purelib"], *site.getsitepackages()}:
+        for parent, subfolders, names in os.walk(folder):
+            subfolders[:] = [d for d in subfolders if d != "__pycache__"]
+            for name in names:
+                path = os.path.join(parent, name)
+                info = os.lstat(path)
+                stamps[path] = (info.st_size, info.st_mtime_ns)
+    return stamps
 
 
 class KitGuard:
     def __init__(self, root=ROOT):
         self.root = root
         self.files = {p: p.read_bytes() for p in _kit_files(root)}
-        self.hooks = _startup_hooks()
+        self.packages = _packages()
         self.lock = threading.Lock()
         self.running = set()
 
@@ -44,13 +57,17 @@ class KitGuard:
             with self.lock:
                 others = sorted(self.running - {name})
                 self.running.discard(name)
-                changed = self.restore()
+                changed, broken = self.restore()
+            during = f" (also running then: {', '.join(others)})" if others else ""
+            if broken:
+                raise EnvironmentChanged(
+                    f"grading {name}{during} changed installed packages ({', '.join(broken[:5])}); reinstall them "
+                    "(rm -rf .venv && make install) and run again: the rows already graded are kept")
             if changed:
-                during = f" (also running then: {', '.join(others)})" if others else ""
                 tampered.append(f"changed the grader's files, which were restored: {', '.join(changed)}{during}")
 
     def restore(self):
-        """Put every kit file back as it was; returns the paths that had changed."""
+        """Put the kit back as it was; returns (what was restored, package files that changed)."""
         changed = []
         for path, data in self.files.items():
             if not path.exists() or path.read_bytes() != data:
@@ -60,7 +77,9 @@ class KitGuard:
             if path not in self.files:
                 path.unlink()
                 changed.append(str(path.relative_to(self.root)))
-        for hook in _startup_hooks() - self.hooks:
-            hook.unlink()
-            changed.append(str(hook))
-        return changed
+        now = _packages()
+        for path in now.keys() - self.packages.keys():
+            os.remove(path)
+            changed.append(path)
+        broken = [p for p, stamp in self.packages.items() if now.get(p) != stamp]
+        return changed, broken

@@ -46,7 +46,9 @@ def grade_isolated(submission, out, config, threads, stop):
             stopped, peak = _watch(child, config, stop)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    if stopped or not (out / "grade.json").exists():
+    # The grader exits with 0 or 1; anything else (a kill by the student's code, say) is a crash,
+    # whatever grade.json it left.
+    if stopped or child.returncode not in (0, 1) or not (out / "grade.json").exists():
         status, reason = stopped or ("crashed", f"the grader crashed (exit code {child.returncode}); see grader.log")
         result = zero_result(str(submission.path), test_files(config), reason, status)
         result.seconds = round(time.monotonic() - started, 1)

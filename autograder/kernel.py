@@ -9,8 +9,8 @@ import os
 import pwd
 import subprocess
 import sys
-from pathlib import Path
 from contextlib import contextmanager
+from pathlib import Path
 
 import dill
 import nbformat
@@ -30,7 +30,7 @@ _TIMEOUT = {"ename": "TimeoutError", "evalue": "the cell ran longer than the tim
 
 
 def _manager_with_spec(jupyter_dir):
-    """A KernelManager that finds kernel specs in `jupyter_dir` first."""
+    """A KernelManager that looks for kernel specs in `jupyter_dir` only."""
 
     class Manager(KernelManager):
         @default("kernel_spec_manager")
@@ -86,12 +86,12 @@ class GradingKernel:
         env = {**os.environ, **self.env}
         user = os.environ.get("KIT_KERNEL_USER")
         if user:
-            self._run_kernel_as(user, env)
+            self._run_kernel_as(user)
         # The kernel's own stderr (TensorFlow's start-up chatter) is not the student's output.
         with self.client.setup_kernel(env=env, cwd=str(self.home), stderr=subprocess.DEVNULL):
             yield self
 
-    def _run_kernel_as(self, user, env):
+    def _run_kernel_as(self, user):
         """A `python3` kernel spec that starts the kernel through sandbox.py as `user`."""
         spec = self.workdir / ".kit-kernels" / "kernels" / "python3"
         spec.mkdir(parents=True)

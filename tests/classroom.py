@@ -64,6 +64,20 @@ def _zip(names):
     return write
 
 
+PTH_HOOK = """
+
+import os, site
+open(os.path.join(site.getsitepackages()[0], "kit_probe.pth"), "w").write("import os\\n")
+"""
+FAKE_RESULT = """
+
+import json, os, pathlib
+args = pathlib.Path(f"/proc/{os.getppid()}/cmdline").read_text().split("\\0")
+out = pathlib.Path(args[args.index("--out") + 1])
+(out / "grade.json").write_text(json.dumps({"submission": "x", "questions": [], "status": "graded"}))
+os.kill(os.getppid(), 9)
+"""
+
 # name -> (how to write it, expected status, expected total or None)
 CLASS = {
     "alice.ipynb": (_notebook(mnist_accuracy=QUICK_TRAINING), "graded", 8),
@@ -77,6 +91,8 @@ CLASS = {
     "ivan.ipynb": (_notebook(**answers_with("activations", "\n\nfor i in range(200000):\n    print('spam ' * 40)\n")), "graded", 8),
     "judy.ipynb": (_notebook(**answers_with("gradient_descent", UNINTERRUPTIBLE)), "timed out", 0),
     "mallory.ipynb": (_notebook(**answers_with("activations", "\n\nimport autograder.testing as t\nopen(t.__file__, 'a').write('\\nMIN = 0\\n')\n")), "tampered", None),
+    "oscar.ipynb": (_notebook(**answers_with("activations", PTH_HOOK)), "tampered", None),
+    "trudy.ipynb": (_notebook(**answers_with("activations", FAKE_RESULT)), "crashed", 0),
     "niaj.ipynb": (lambda p, b: p.write_bytes(b"{ this is not json"), "not graded", 0),
     "olivia.ipynb": (lambda p, b: p.write_text(json.dumps({"hello": "world"})), "not graded", 0),
     "peggy.ipynb": (lambda p, b: p.write_bytes(b""), "not graded", 0),

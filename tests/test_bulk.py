@@ -98,6 +98,10 @@ def test_nothing_is_left_behind_and_the_kit_is_unchanged(graded):
     temp, kernels = leftovers()
     assert not temp and not kernels
     assert "restored" in rows(graded["out"])["mallory"]["error"]
+    assert "kit_probe.pth" in rows(graded["out"])["oscar"]["error"]
+    import site
+
+    assert not any(Path(d, "kit_probe.pth").exists() for d in site.getsitepackages())
 
 
 def test_canvas_import_file(graded):
