@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 ZIP=dist/deep_learning_primer/autograder.zip
-TARGET=${DEBIAN_ROOT:-/tmp/kit-debian-root}
+TARGET=${DEBIAN_ROOT:-$(mktemp -d)/debian-root}
 # The Debian mirror apt itself uses here (the only one reachable on some machines).
 MIRROR=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources 2>/dev/null \
   | grep -oE 'https?://[^ ]+/debian/?$' | head -1 || true)
