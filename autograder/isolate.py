@@ -52,9 +52,10 @@ def grade_isolated(submission, out, config, threads, stop):
         status, reason = stopped or ("crashed", f"the grader crashed (exit code {child.returncode}); see grader.log")
         result = zero_result(str(submission.path), test_files(config), reason, status)
         result.seconds = round(time.monotonic() - started, 1)
-        write_reports(result, out, config, submission.name)
-    result = read_grade(out / "grade.json")
+    else:
+        result = read_grade(out / "grade.json")
     result.measurements["peak_memory_mb"] = round(peak / 2**20)
+    write_reports(result, out, config, submission.name)  # the feedback page names the student
     return result
 
 

@@ -91,6 +91,7 @@ def test_each_submission_has_results_and_feedback(graded):
         feedback = (folder / "feedback.html").read_text()
         assert f"{results['score']:.2f}" in feedback
         assert "test_extreme_inputs_are_stable" not in feedback  # hidden test names stay hidden by default
+    assert "Ada Lovelace" in (graded["out"] / "students" / "1815" / "feedback.html").read_text()
 
 
 def test_nothing_is_left_behind_and_the_kit_is_unchanged(graded):
