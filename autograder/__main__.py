@@ -19,6 +19,7 @@ def _parser():
     grade.add_argument("--out", type=Path, default=Path("dist/graded"), help="folder for the results")
     grade.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once")
     grade.add_argument("--regrade", action="store_true", help="grade again submissions already in the gradebook")
+    grade.add_argument("--student", help="the name on a single submission's feedback page")
     grade.add_argument("--canvas-csv", action="store_true", help="also write canvas_grades.csv for Canvas's grade import")
     commands.add_parser("gradescope", help="inside Gradescope: grade /autograder/submission")
     preflight = commands.add_parser("preflight", help="measure the solution's grading; print Gradescope settings")
@@ -62,7 +63,7 @@ def _grade(args, config):
     from .collect import is_one_submission
 
     if len(args.paths) == 1 and is_one_submission(args.paths[0]):
-        return _grade_one(args.paths[0], args.out, config)
+        return _grade_one(args.paths[0], args.out, config, args.student)
     from .bulk import grade_all
     from .integrity import EnvironmentChanged
 
@@ -92,14 +93,14 @@ def _import_tensorflow_quietly():
         os.close(saved)
 
 
-def _grade_one(path, out, config):
+def _grade_one(path, out, config, student=None):
     _import_tensorflow_quietly()
     from .grade import grade_submission
     from .report import write_reports
     from .results import table
 
     result = grade_submission(path, config)
-    write_reports(result, out, config)
+    write_reports(result, out, config, student)
     print(table(result))
     print(f"results: {out / 'results.json'}  feedback: {out / 'feedback.html'}")
     if result.error:

@@ -8,6 +8,8 @@ import copy
 import nbformat
 import yaml
 
+from .template import question_of
+
 
 def solution_answers(master_path):
     """Each question's answer cell source, read from a solution (master) notebook."""
@@ -27,7 +29,6 @@ def fill_answers(template, answers):
     """A copy of the student template with the given questions' answer cells replaced."""
     nb = copy.deepcopy(template)
     for cell in nb.cells:
-        question = cell.id.removesuffix("-answer") if cell.id.endswith("-answer") else None
-        if question in answers:
-            cell.source = answers[question]
+        if question_of(cell) in answers:
+            cell.source = answers[question_of(cell)]
     return nb

@@ -37,7 +37,8 @@ def grade_isolated(submission, out, config, threads, stop):
         "TF_NUM_INTEROP_THREADS": "1",
         "OMP_NUM_THREADS": str(threads),
     }
-    command = [sys.executable, "-m", "autograder", "--config", str(config.path), "grade", str(submission.path), "--out", str(out)]
+    command = [sys.executable, "-m", "autograder", "--config", str(config.path), "grade", str(submission.path),
+               "--out", str(out), "--student", submission.name]
     (out / "grade.json").unlink(missing_ok=True)
     started = time.monotonic()
     try:
@@ -52,10 +53,10 @@ def grade_isolated(submission, out, config, threads, stop):
         status, reason = stopped or ("crashed", f"the grader crashed (exit code {child.returncode}); see grader.log")
         result = zero_result(str(submission.path), test_files(config), reason, status)
         result.seconds = round(time.monotonic() - started, 1)
+        write_reports(result, out, config, submission.name)
     else:
         result = read_grade(out / "grade.json")
     result.measurements["peak_memory_mb"] = round(peak / 2**20)
-    write_reports(result, out, config, submission.name)  # the feedback page names the student
     return result
 
 

@@ -17,8 +17,8 @@ def merge(template, submission, skip_tags=()):
     """A new notebook to execute; raises SubmissionError if the two don't match."""
     _check_assignment(template, submission)
     ids = [cell.id for cell in template.cells]
-    by_content = {(c.cell_type, c.source.strip()): c.id for c in reversed(template.cells)}
-    sub_keys = [_submission_key(i, cell, set(ids), by_content) for i, cell in enumerate(submission.cells)]
+    known, by_content = set(ids), {(c.cell_type, c.source.strip()): c.id for c in reversed(template.cells)}
+    sub_keys = [_submission_key(i, cell, known, by_content) for i, cell in enumerate(submission.cells)]
     blocks = SequenceMatcher(None, ids, sub_keys, autojunk=False).get_matching_blocks()
     anchor = {t + k: s + k for t, s, size in blocks for k in range(size)}
     given = [i for i, c in enumerate(template.cells) if not is_answer(c)]

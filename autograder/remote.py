@@ -40,11 +40,7 @@ class RemoteFunction:
         reply, arrays = self.kernel.ask({"op": "call", "name": self.__name__, "args": args, "kwargs": kwargs})
         for category, message in reply["warnings"]:
             warnings.warn(f"{category}: {message}", RuntimeWarning if "Warning" in category else UserWarning)
-        for arg, after in zip(args, reply.get("args_after") or []):
-            if after is not None and isinstance(arg, np.ndarray) and arg.flags.writeable:
-                changed = arrays[after["k"]]
-                if changed.shape == arg.shape:
-                    np.copyto(arg, changed, casting="unsafe")
+        _write_back(args, reply.get("args_after") or [], arrays)
         return decode(reply, arrays, self.kernel, self.config)
 
     def __reduce__(self):
@@ -53,6 +49,14 @@ class RemoteFunction:
 
     def __repr__(self):
         return f"<student function {self.__name__}>"
+
+
+def _write_back(args, after, arrays):
+    """Arrays the student's function changed in place change here too, as in one process."""
+    for arg, changed in zip(args, after):
+        if changed is not None and isinstance(arg, np.ndarray) and arg.flags.writeable:
+            if arrays[changed["k"]].shape == arg.shape:
+                np.copyto(arg, arrays[changed["k"]], casting="unsafe")
 
 
 class KernelNamespace(dict):

@@ -15,12 +15,23 @@ STUDENT_ONLY_TAG = "student-only"
 _CHECK = re.compile(r"""grader\.check\(["'](\w+)["']\)""")
 
 
-def is_answer(cell):
-    return ANSWER_TAG in cell.get("metadata", {}).get("tags", [])
-
-
 def tags(cell):
     return set(cell.get("metadata", {}).get("tags", []))
+
+
+def is_answer(cell):
+    return ANSWER_TAG in tags(cell)
+
+
+def answer_id(question, n=None):
+    """The stable id of a question's answer cell (n numbers them when there are several)."""
+    return f"{question}-answer" + (f"-{n}" if n else "")
+
+
+def question_of(cell):
+    """The question an answer cell belongs to, read from its id; None for other cells."""
+    match = re.fullmatch(r"(\w+)-answer(?:-\d+)?", cell.get("id") or "")
+    return match[1] if match else None
 
 
 def apply_config(nb, config):
@@ -52,7 +63,7 @@ def normalize_student_notebook(nb):
             continue
         if check:
             for n, answer in enumerate(pending, 1):
-                answer.id = _unique(f"{check[1]}-answer" + (f"-{n}" if len(pending) > 1 else ""), seen)
+                answer.id = _unique(answer_id(check[1], n if len(pending) > 1 else None), seen)
             pending = []
             cell.id = _unique(f"{check[1]}-check", seen)
         else:
