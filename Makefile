@@ -11,7 +11,7 @@ ifneq ($(wildcard $(SHARED_MNIST)),)
 export MNIST_PATH ?= $(SHARED_MNIST)
 endif
 
-.PHONY: install build check demo test test-fast bench mutants preflight gradescope-image browser clean
+.PHONY: install build check lint demo test test-fast bench mutants preflight gradescope-image browser clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ build: install
 check: install
 	$(BIN)/python -m autograder build --check
 
+# ruff (configured in pyproject.toml): lint, and the formatting it would write.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
 # Build, then grade the solution and the blank student notebook.
 demo: build
 	$(BIN)/python -m autograder grade solutions/deep_learning_primer.ipynb --out dist/demo/solution
@@ -35,6 +40,7 @@ demo: build
 test: install
 	$(BIN)/python -m pytest -ra
 
+# Everything but real training and whole-class runs: under a minute.
 test-fast: install
 	$(BIN)/python -m pytest -ra -m "not slow"
 

@@ -1,80 +1,88 @@
 """grading_config.yml: the numbers an instructor may change, checked before use.
 
-A typo in the config must fail loudly at load time, not silently change a grade,
-so the file is validated against a JSON schema.
+A typo in the config must fail loudly at load time, not silently change a grade, so the
+file is validated against a JSON schema. Each option is declared once, as a field of
+`Config` whose metadata holds its section in the YAML file, its schema and its meaning;
+the schema and the loader are derived from those declarations.
 """
+
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import jsonschema
 import yaml
 
-from . import ROOT
+from autograder import ROOT
+from autograder.errors import ConfigError
 
 DEFAULT_PATH = ROOT / "grading_config.yml"
 
 _POSITIVE = {"type": "number", "exclusiveMinimum": 0}
-_LIMITS = (
-    "cell_timeout_seconds", "call_timeout_seconds", "submission_timeout_seconds",
-    "memory_limit_mb", "max_output_bytes", "max_model_parameters",
-)
-SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["assignment", "points", "min_test_accuracy", "seed", "limits", "feedback", "skip_tags"],
-    "properties": {
-        "assignment": {"type": "string", "pattern": "^[A-Za-z0-9_]+$"},
-        "points": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}},
-        "min_test_accuracy": {"type": "number", "minimum": 0, "maximum": 1},
-        "seed": {"type": "integer", "minimum": 0},
-        "limits": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": list(_LIMITS),
-            "properties": {name: _POSITIVE for name in _LIMITS},
-        },
-        "feedback": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["question_visibility", "show_hidden_details"],
-            "properties": {
-                "question_visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
-                "show_hidden_details": {"type": "boolean"},
-            },
-        },
-        "skip_tags": {"type": "array", "items": {"type": "string"}},
-        "mnist_path": {"type": ["string", "null"]},
-    },
-}
+_VISIBILITY = ["hidden", "after_due_date", "after_published", "visible"]
+
+
+def _option(schema, description, section=None, required=True):
+    return field(metadata={"schema": {**schema, "description": description}, "section": section, "required": required})
 
 
 @dataclass(frozen=True)
 class Config:
-    assignment: str
-    points: dict
-    min_test_accuracy: float
-    seed: int
-    cell_timeout: float
-    call_timeout: float
-    submission_timeout: float
-    memory_limit_mb: float
-    max_output_bytes: int
-    max_model_parameters: int
-    question_visibility: str
-    show_hidden_details: bool
-    skip_tags: tuple
-    mnist_path: str | None
-    path: Path
+    path: Path = field(metadata={})  # where it was read from; not an option
+    assignment: str = _option({"type": "string", "pattern": "^[A-Za-z0-9_]+$"}, "the assignment's name")
+    points: dict = _option(
+        {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}},
+        "points per question, shared equally by its tests",
+    )
+    min_test_accuracy: float = _option(
+        {"type": "number", "minimum": 0, "maximum": 1}, "MNIST test accuracy the improved model must reach"
+    )
+    seed: int = _option({"type": "integer", "minimum": 0}, "seeds the graded notebook and the hidden tests' inputs")
+    cell_timeout_seconds: float = _option(_POSITIVE, "one notebook cell; a stuck cell is interrupted", "limits")
+    call_timeout_seconds: float = _option(_POSITIVE, "one call of a student's function by a test", "limits")
+    submission_timeout_seconds: float = _option(_POSITIVE, "one whole submission, wall clock", "limits")
+    memory_limit_mb: float = _option(_POSITIVE, "one submission's kernel and grader together", "limits")
+    max_output_bytes: int = _option(_POSITIVE, "output kept per cell", "limits")
+    max_model_parameters: int = _option(_POSITIVE, "larger models are refused before evaluation", "limits")
+    question_visibility: str = _option(
+        {"enum": _VISIBILITY}, "Gradescope visibility of per-question results", "feedback"
+    )
+    show_hidden_details: bool = _option({"type": "boolean"}, "name failed hidden tests and their messages", "feedback")
+    skip_tags: tuple = _option({"type": "array", "items": {"type": "string"}}, "cells with these tags are not run")
+    mnist_path: str | None = _option({"type": ["string", "null"]}, "MNIST .npz (MNIST_PATH wins)", required=False)
 
 
-class ConfigError(ValueError):
-    pass
+def _options():
+    return [f for f in fields(Config) if "schema" in f.metadata]
+
+
+def _schema():
+    """The JSON schema of grading_config.yml, from the declarations above."""
+
+    def section_schema():
+        return {"type": "object", "additionalProperties": False, "required": [], "properties": {}}
+
+    top = section_schema()
+    for option in _options():
+        section = option.metadata["section"]
+        node = top
+        if section is not None:
+            if section not in top["properties"]:
+                top["properties"][section] = section_schema()
+                top["required"].append(section)
+            node = top["properties"][section]
+        node["properties"][option.name] = option.metadata["schema"]
+        if option.metadata["required"]:
+            node["required"].append(option.name)
+    return top
+
+
+SCHEMA = _schema()
 
 
 def load_config(path=None) -> Config:
     """Read the config named by `path`, $GRADING_CONFIG, or the repository's own."""
-    path = Path(path or os.environ.get("GRADING_CONFIG") or DEFAULT_PATH)
+    path = Path(path or os.environ.get("GRADING_CONFIG") or DEFAULT_PATH).absolute()
     try:
         data = yaml.safe_load(path.read_text())
         jsonschema.validate(data, SCHEMA)
@@ -83,21 +91,9 @@ def load_config(path=None) -> Config:
     except jsonschema.ValidationError as e:
         where = "/".join(map(str, e.absolute_path)) or "top level"
         raise ConfigError(f"{path}: {where}: {e.message}") from e
-    limits = data["limits"]
-    return Config(
-        assignment=data["assignment"],
-        points=dict(data["points"]),
-        min_test_accuracy=float(data["min_test_accuracy"]),
-        seed=data["seed"],
-        cell_timeout=float(limits["cell_timeout_seconds"]),
-        call_timeout=float(limits["call_timeout_seconds"]),
-        submission_timeout=float(limits["submission_timeout_seconds"]),
-        memory_limit_mb=float(limits["memory_limit_mb"]),
-        max_output_bytes=int(limits["max_output_bytes"]),
-        max_model_parameters=int(limits["max_model_parameters"]),
-        question_visibility=data["feedback"]["question_visibility"],
-        show_hidden_details=data["feedback"]["show_hidden_details"],
-        skip_tags=tuple(data["skip_tags"]),
-        mnist_path=data.get("mnist_path"),
-        path=path,
-    )
+    values = {}
+    for option in _options():
+        section = option.metadata["section"]
+        value = (data[section] if section else data).get(option.name)
+        values[option.name] = tuple(value) if isinstance(value, list) else value
+    return Config(path=path, **values)

@@ -3,30 +3,36 @@
 Graders often run offline, so an explicit file comes first: $MNIST_PATH, then the
 config's `mnist_path`, then Keras's own cache, and only then Keras's download.
 """
+
 import os
 from pathlib import Path
 
 import numpy as np
 
+from autograder.errors import MnistNotFoundError
+
 KERAS_CACHE = Path.home() / ".keras" / "datasets" / "mnist.npz"
 KEYS = ("x_train", "y_train", "x_test", "y_test")
 
 
-class MnistNotFound(RuntimeError):
-    pass
-
-
 def mnist_path(config) -> Path:
-    """The MNIST .npz file to use, downloading it through Keras as a last resort."""
-    for candidate in (os.environ.get("MNIST_PATH"), config.mnist_path, KERAS_CACHE):
-        if candidate and Path(candidate).is_file():
+    """The MNIST .npz file to use, downloading it through Keras as a last resort.
+
+    A path the instructor named that is not a file is an error, not a reason to look elsewhere.
+    """
+    for named, candidate in (("MNIST_PATH", os.environ.get("MNIST_PATH")), ("mnist_path", config.mnist_path)):
+        if candidate:
+            if not Path(candidate).is_file():
+                raise MnistNotFoundError(f"{named} names {candidate}, which is not a file")
             return Path(candidate).resolve()
+    if KERAS_CACHE.is_file():
+        return KERAS_CACHE.resolve()
     try:
         from keras.utils import get_file
 
         return Path(get_file("mnist.npz", "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"))
     except Exception as e:
-        raise MnistNotFound(
+        raise MnistNotFoundError(
             "MNIST not found: set the MNIST_PATH environment variable (or `mnist_path` in "
             f"grading_config.yml) to a copy of mnist.npz; the Keras download failed too ({e})"
         ) from None
@@ -37,6 +43,6 @@ def load_test_set(path):
     with np.load(path, allow_pickle=False) as data:
         missing = [k for k in KEYS if k not in data]
         if missing:
-            raise MnistNotFound(f"{path} is not an MNIST file: it lacks {', '.join(missing)}")
+            raise MnistNotFoundError(f"{path} is not an MNIST file: it lacks {', '.join(missing)}")
         x, y = data["x_test"], data["y_test"]
     return x.reshape(len(x), -1).astype("float32") / 255.0, y.astype("int64")

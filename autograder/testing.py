@@ -3,15 +3,15 @@
 They read the config the grader is grading with (or grading_config.yml), so changing
 the seed or the target accuracy changes what grading requires without a rebuild.
 """
+
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 
 import numpy as np
 
-from .config import load_config
-from .mnist import load_test_set, mnist_path
-
+from autograder.config import load_config
+from autograder.mnist import load_test_set, mnist_path
 
 _active = ContextVar("grading", default=(None, {}))
 

@@ -4,6 +4,7 @@ Both grade the same 12 submissions (4 complete with real training, 4 partial, 4 
 on this machine, one after the other. Prints both wall times, the ratio, and whether
 the per-question scores agree. Run it with `make bench`.
 """
+
 import csv
 import json
 import subprocess
@@ -12,28 +13,34 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+import nbformat
 
-from autograder import ROOT  # noqa: E402
-from autograder.build import build, dist_dir  # noqa: E402
-from autograder.config import load_config  # noqa: E402
-from conftest import QUICK_TRAINING, make_submission  # noqa: E402
-
-PARTIAL = {"gradient_descent": "def gradient(w):\n    return 2 * (w - 3)\n", "mnist_accuracy": QUICK_TRAINING}
+from autograder import ROOT
+from autograder.build.answers import fill_answers, quick_answers, solution_answers
+from autograder.build.assign import build, dist_dir, master_path
+from autograder.config import load_config
 
 
-def make_class(folder, template):
+def make_class(folder, template, master):
+    """4 complete (real training), 4 partial (one answer, quick training), 4 blank."""
     folder.mkdir()
+    solution = solution_answers(master)
+    partial = {"gradient_descent": "def gradient(w):\n    return 2 * (w - 3)\n", **quick_answers(master)}
+    blank = nbformat.read(template, as_version=4)
     for i in range(4):
-        make_submission(folder / f"complete{i}.ipynb", template)
-        make_submission(folder / f"partial{i}.ipynb", template, **PARTIAL)
-        (folder / f"blank{i}.ipynb").write_bytes(template.read_bytes())
+        nbformat.write(fill_answers(blank, solution), folder / f"complete{i}.ipynb")
+        nbformat.write(fill_answers(blank, {**solution, **partial}), folder / f"partial{i}.ipynb")
+        nbformat.write(blank, folder / f"blank{i}.ipynb")
     return sorted(folder.glob("*.ipynb"))
 
 
 def kit(folder, out):
-    subprocess.run([sys.executable, "-m", "autograder", "grade", str(folder), "--out", str(out)],
-                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", str(folder), "--out", str(out)],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     with open(out / "gradebook.csv", newline="") as f:
         return {row["student"]: {q: float(row[q]) for q in load_config().points} for row in csv.DictReader(f)}
 
@@ -43,10 +50,16 @@ def otter_loop(submissions, out, otter_zip):
     for path in submissions:
         target = out / path.stem
         target.mkdir(parents=True)
-        subprocess.run([sys.executable, "-m", "otter", "run", "-a", str(otter_zip), "-o", str(target), "--no-logo", str(path)],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "otter", "run", "-a", str(otter_zip), "-o", str(target), "--no-logo", str(path)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         results = json.loads((target / "results.json").read_text())
-        scores[path.stem] = {t["name"]: float(t["score"]) for t in results["tests"] if t["name"] in load_config().points}
+        scores[path.stem] = {
+            t["name"]: float(t["score"]) for t in results["tests"] if t["name"] in load_config().points
+        }
     return scores
 
 
@@ -61,11 +74,13 @@ def main():
     template = build(config)[0]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        submissions = make_class(tmp / "class", template)
+        submissions = make_class(tmp / "class", template, master_path(config.assignment))
         print(f"{len(submissions)} submissions; grading with the kit (-j default) ...", flush=True)
         kit_seconds, kit_scores = timed(kit, tmp / "class", tmp / "kit")
         print(f"kit: {kit_seconds:.0f} s; now a sequential loop of `otter run` ...", flush=True)
-        otter_seconds, otter_scores = timed(otter_loop, submissions, tmp / "otter", dist_dir(config.assignment) / "otter-autograder.zip")
+        otter_seconds, otter_scores = timed(
+            otter_loop, submissions, tmp / "otter", dist_dir(config.assignment) / "otter-autograder.zip"
+        )
     differ = sorted(s for s in kit_scores if kit_scores[s] != otter_scores.get(s))
     print(f"kit bulk grading:       {kit_seconds:7.1f} s")
     print(f"otter run, sequential:  {otter_seconds:7.1f} s")

@@ -1,7 +1,9 @@
 """grading_config.yml is validated: a typo fails loudly, naming the field."""
+
 import pytest
 
-from autograder.config import DEFAULT_PATH, ConfigError, load_config
+from autograder.config import DEFAULT_PATH, load_config
+from autograder.errors import ConfigError
 
 
 def test_the_shipped_config_loads():
@@ -10,11 +12,14 @@ def test_the_shipped_config_loads():
     assert set(config.points) == {"activations", "gradient_descent", "improved_model", "mnist_accuracy"}
 
 
-@pytest.mark.parametrize("old, new, complaint", [
-    ("min_test_accuracy: 0.98", "min_test_accuracy: 98", "min_test_accuracy"),
-    ("seed: 42", "seed: forty-two", "seed"),
-    ("cell_timeout_seconds: 600", "cell_timout_seconds: 600", "limits"),
-])
+@pytest.mark.parametrize(
+    "old, new, complaint",
+    [
+        ("min_test_accuracy: 0.98", "min_test_accuracy: 98", "min_test_accuracy"),
+        ("seed: 42", "seed: forty-two", "seed"),
+        ("cell_timeout_seconds: 600", "cell_timout_seconds: 600", "limits"),
+    ],
+)
 def test_a_bad_value_is_named(tmp_path, old, new, complaint):
     path = tmp_path / "grading_config.yml"
     path.write_text(DEFAULT_PATH.read_text().replace(old, new))

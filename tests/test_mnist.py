@@ -1,9 +1,11 @@
 """MNIST is found without a network: $MNIST_PATH, then the config, then Keras's cache."""
+
 from dataclasses import replace
 
 import pytest
 
 from autograder import mnist
+from autograder.errors import MnistNotFoundError
 
 
 def test_explicit_path_wins(tmp_path, monkeypatch, config):
@@ -16,11 +18,17 @@ def test_explicit_path_wins(tmp_path, monkeypatch, config):
     assert mnist.mnist_path(replace(config, mnist_path=str(second))) == second
 
 
+def test_a_named_path_that_is_not_a_file_is_an_error(tmp_path, monkeypatch, config):
+    monkeypatch.setenv("MNIST_PATH", str(tmp_path / "typo.npz"))
+    with pytest.raises(MnistNotFoundError, match=r"MNIST_PATH names .*typo\.npz"):
+        mnist.mnist_path(config)
+
+
 def test_a_clear_message_names_the_variable(tmp_path, monkeypatch, config):
     monkeypatch.delenv("MNIST_PATH", raising=False)
     monkeypatch.setattr(mnist, "KERAS_CACHE", tmp_path / "nothing.npz")
     monkeypatch.setattr("keras.utils.get_file", lambda *a, **k: (_ for _ in ()).throw(OSError("no network")))
-    with pytest.raises(mnist.MnistNotFound, match="MNIST_PATH"):
+    with pytest.raises(MnistNotFoundError, match="MNIST_PATH"):
         mnist.mnist_path(replace(config, mnist_path=None))
 
 

@@ -1,0 +1,122 @@
+"""The grader's view of the student's kernel: variables and functions by name.
+
+otter's exception-based tests look their parameters up by name in a mapping. Here that
+mapping answers from the student's kernel: data arrives as plain values and arrays,
+functions as `RemoteFunction`s that run in the kernel, Keras models rebuilt safely in
+the grader (see safe_model). Assertions then run in the grader's own process, where
+the student's code cannot reach them. wire.py documents the format read here.
+"""
+
+import json
+import os
+import stat
+import warnings
+
+import numpy as np
+
+from autograder.bridge.safe_model import rebuild_model
+from autograder.errors import StudentError
+
+
+class Opaque:
+    """A student value the grader does not take in (an arbitrary object)."""
+
+    def __init__(self, type_name, text):
+        self.type_name, self.text = type_name, text
+
+    def __repr__(self):
+        return f"<student's {self.type_name}: {self.text}>"
+
+
+class RemoteFunction:
+    """Calls a function of the student's notebook, in the student's kernel."""
+
+    def __init__(self, namespace, name):
+        self.namespace, self.__name__ = namespace, name
+
+    def __call__(self, *args, **kwargs):
+        reply, arrays = self.namespace.kernel.ask({"op": "call", "name": self.__name__, "args": args, "kwargs": kwargs})
+        for category, message in reply["warnings"]:
+            kind = RuntimeWarning if "Warning" in category else UserWarning
+            warnings.warn(f"{category}: {message}", kind, stacklevel=2)
+        _write_back(args, reply.get("args_after") or [], arrays)
+        return self.namespace.decode(reply, arrays)
+
+    def __reduce__(self):
+        # As an argument to another student function, it unpickles as the kernel's own function.
+        return (eval, (f"get_ipython().user_ns[{self.__name__!r}]",))
+
+    def __repr__(self):
+        return f"<student function {self.__name__}>"
+
+
+def _write_back(args, after, arrays):
+    """Arrays the student's function changed in place change here too, as in one process."""
+    for arg, changed in zip(args, after):
+        if changed is not None and isinstance(arg, np.ndarray) and arg.flags.writeable:
+            if arrays[changed["k"]].shape == arg.shape:
+                np.copyto(arg, arrays[changed["k"]], casting="unsafe")
+
+
+class KernelNamespace(dict):
+    """otter calls `.get(name)` for each test parameter; answer from the kernel.
+
+    `kernel` is anything with `ask(request) -> (reply, arrays)` (grading.kernel.GradingKernel).
+    """
+
+    def __init__(self, kernel, max_model_parameters):
+        super().__init__()
+        self.kernel, self.max_model_parameters = kernel, max_model_parameters
+        self._decoders = {
+            "missing": lambda node, arrays, default: default,
+            "py": lambda node, arrays, default: node["v"],
+            "list": lambda node, arrays, default: [self._value(v, arrays) for v in node["v"]],
+            "tuple": lambda node, arrays, default: tuple(self._value(v, arrays) for v in node["v"]),
+            "dict": lambda node, arrays, default: {k: self._value(v, arrays) for k, v in node["v"].items()},
+            "array": lambda node, arrays, default: arrays[node["k"]][()] if node["scalar"] else arrays[node["k"]],
+            "model": self._model,
+            "function": lambda node, arrays, default: RemoteFunction(self, node["name"]),
+            "opaque": lambda node, arrays, default: Opaque(node.get("type", "object"), node.get("repr", "")),
+        }
+
+    def get(self, name, default=None):
+        if name not in self:
+            reply, arrays = self.kernel.ask({"op": "get", "name": name, "args": (), "kwargs": {}})
+            self[name] = self.decode(reply, arrays, default)
+        return self[name]
+
+    def decode(self, reply, arrays, default=None):
+        """The value a reply carries; StudentError if the student's code raised."""
+        if reply["error"]:
+            kind, message = reply["error"]
+            raise StudentError(f"{kind}: {message}")
+        return self._value(reply["value"], arrays, default)
+
+    def _value(self, node, arrays, default=None):
+        decoder = self._decoders.get(node.get("t"), self._decoders["opaque"])
+        return decoder(node, arrays, default)
+
+    def _model(self, node, arrays, default):
+        weights = [arrays[k] for k in node["weights"]]
+        return rebuild_model(node["config"], weights, node["compiled"], self.max_model_parameters)
+
+
+def read_reply(path, max_bytes):
+    """Load a reply file safely: a regular file (not a link), numeric arrays only (no pickle), bounded."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as e:
+        raise StudentError(f"the kernel's answer could not be read: {e.strerror}") from None
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+            raise StudentError(f"the kernel's answer is not a file of at most {max_bytes} bytes")
+        try:
+            with np.load(f, allow_pickle=False) as data:
+                arrays = {k: data[k] for k in data.files}
+        except (ValueError, OSError) as e:
+            raise StudentError(f"the kernel's answer is malformed: {e}") from None
+    try:
+        return json.loads(arrays.pop("reply").tobytes().decode()), arrays
+    except (KeyError, ValueError) as e:
+        raise StudentError(f"the kernel's answer is malformed: {e}") from None

@@ -1,0 +1,97 @@
+"""The kit's side of the bridge, running INSIDE the student's kernel.
+
+Tests never run here: the grader asks for a value or a call, and this code writes
+the answer as plain data (JSON and numeric arrays, never pickle) for the grader to
+check in its own process. Whatever the student's code patches in this kernel, it can
+only change what its own functions return.
+
+The grader sends this file's source with each request (grading/kernel.py), so the
+kernel needs no access to the kit's files, which may be unreadable to student code.
+It must therefore import nothing of the kit; wire.py documents what it writes.
+"""
+
+import json
+import warnings
+
+import dill
+import numpy as np
+
+MAX_ITEMS = 100_000
+
+
+def serve(request_path, response_path):
+    """Answer one request from the grader: get a variable, or call a function."""
+    with open(request_path, "rb") as f:
+        request = dill.load(f)
+    arrays, reply = {}, {"warnings": [], "error": None}
+    namespace = get_ipython().user_ns
+    try:
+        name = request["name"]
+        value = namespace.get(name, _MISSING)
+        if request["op"] == "call":
+            if value is _MISSING:
+                raise NameError(f"name '{name}' is not defined")
+            args, kwargs = request["args"], request["kwargs"]
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                value = value(*args, **kwargs)
+            reply["warnings"] = [[w.category.__name__, str(w.message)] for w in caught]
+            # Arrays as the call left them, so that changing an argument in place shows.
+            reply["args_after"] = [_encode(a, arrays) if isinstance(a, np.ndarray) else None for a in args]
+        reply["value"] = _encode(value, arrays, name if request["op"] == "get" else None)
+    except BaseException as e:  # the student's code may raise anything, even SystemExit
+        reply["error"] = [type(e).__name__, str(e)[:2000]]
+    arrays["reply"] = np.frombuffer(json.dumps(reply).encode(), dtype=np.uint8)
+    np.savez(response_path, **arrays)
+
+
+class _Missing:
+    pass
+
+
+_MISSING = _Missing()
+
+
+def _encode(value, arrays, name=None):
+    if value is _MISSING:
+        return {"t": "missing"}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return {"t": "py", "v": value}
+    if isinstance(value, (list, tuple)) and len(value) <= MAX_ITEMS:
+        return {"t": type(value).__name__, "v": [_encode(v, arrays) for v in value]}
+    if isinstance(value, dict) and len(value) <= MAX_ITEMS and all(isinstance(k, str) for k in value):
+        return {"t": "dict", "v": {k: _encode(v, arrays) for k, v in value.items()}}
+    if _is_keras_model(value):
+        return _encode_model(value, arrays)
+    if isinstance(value, np.ndarray) or isinstance(value, np.generic) or hasattr(value, "numpy"):
+        array = np.asarray(value)
+        if array.dtype.kind in "biufc":
+            key = f"a{len(arrays)}"
+            arrays[key] = array
+            return {"t": "array", "k": key, "scalar": array.ndim == 0 and not isinstance(value, np.ndarray)}
+    if callable(value):
+        return {"t": "function", "name": name or getattr(value, "__name__", "?")}
+    return {"t": "opaque", "type": type(value).__name__, "repr": repr(value)[:300]}
+
+
+def _is_keras_model(value):
+    try:
+        import keras
+    except ImportError:
+        return False
+    return isinstance(value, keras.Model)
+
+
+def _encode_model(model, arrays):
+    """A model leaves as its JSON config and weight arrays: nothing that can run code."""
+    keys = []
+    for weights in model.get_weights():
+        key = f"a{len(arrays)}"
+        arrays[key] = np.asarray(weights)
+        keys.append(key)
+    return {
+        "t": "model",
+        "config": model.to_json(),
+        "weights": keys,
+        "compiled": bool(getattr(model, "compiled", False)),
+    }

@@ -1,0 +1,130 @@
+"""Rebuild a student's Keras model in the grader from plain data, or refuse it.
+
+A Keras model file can run code when loaded (safe mode has been bypassed:
+CVE-2025-1550, CVE-2025-9906), so a model crosses over only as a JSON config and
+numeric weight arrays, and the config must name nothing but well-known Keras layers,
+initializers and activations before Keras is allowed to read it.
+"""
+
+import json
+
+import numpy as np
+
+from autograder.errors import UnsafeModelError
+
+MODELS = {"Sequential", "Functional"}
+LAYERS = {
+    "InputLayer",
+    "Dense",
+    "Dropout",
+    "BatchNormalization",
+    "LayerNormalization",
+    "Activation",
+    "Flatten",
+    "Reshape",
+    "Conv1D",
+    "Conv2D",
+    "DepthwiseConv2D",
+    "SeparableConv2D",
+    "MaxPooling2D",
+    "AveragePooling2D",
+    "GlobalAveragePooling2D",
+    "GlobalMaxPooling2D",
+    "ZeroPadding2D",
+    "SpatialDropout2D",
+    "GaussianNoise",
+    "GaussianDropout",
+    "AlphaDropout",
+    "ReLU",
+    "LeakyReLU",
+    "PReLU",
+    "ELU",
+    "Softmax",
+    "Add",
+    "Concatenate",
+    "Average",
+    "Maximum",
+}
+PARTS = {
+    "DTypePolicy",
+    "FloatDTypePolicy",
+    "GlorotUniform",
+    "GlorotNormal",
+    "HeNormal",
+    "HeUniform",
+    "LecunNormal",
+    "LecunUniform",
+    "Zeros",
+    "Ones",
+    "Constant",
+    "RandomNormal",
+    "RandomUniform",
+    "TruncatedNormal",
+    "Orthogonal",
+    "VarianceScaling",
+    "Identity",
+    "L1",
+    "L2",
+    "L1L2",
+    "MaxNorm",
+    "NonNeg",
+    "UnitNorm",
+    "MinMaxNorm",
+}
+ACTIVATIONS = {
+    "relu",
+    "sigmoid",
+    "tanh",
+    "softmax",
+    "linear",
+    "elu",
+    "selu",
+    "gelu",
+    "swish",
+    "silu",
+    "softplus",
+    "softsign",
+    "leaky_relu",
+    "relu6",
+    "hard_sigmoid",
+    "exponential",
+    "mish",
+    "log_softmax",
+}
+
+
+def rebuild_model(model_json, weights, compiled, max_parameters):
+    """A fresh Keras model with the student's architecture and weights."""
+    import keras
+
+    spec = json.loads(model_json)
+    spec.pop("compile_config", None)  # optimizer and loss objects are not needed to predict
+    _check(spec)
+    n_params = sum(int(np.prod(w.shape)) for w in weights)
+    if n_params > max_parameters:
+        raise UnsafeModelError(f"the model has {n_params} parameters; the limit is {max_parameters}")
+    try:
+        model = keras.saving.deserialize_keras_object(spec, safe_mode=True)
+        model.set_weights(weights)
+    except Exception as e:
+        raise UnsafeModelError(f"the model could not be rebuilt from its configuration: {e}") from None
+    if compiled:
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def _check(node, key=None):
+    """Refuse any class or activation that is not on the allow-lists, however deeply nested."""
+    if isinstance(node, dict):
+        name = node.get("class_name")
+        if name is not None and (
+            name not in MODELS | LAYERS | PARTS or node.get("registered_name") not in (None, name)
+        ):
+            raise UnsafeModelError(f"the model uses {name!r}, which the grader does not accept")
+        for k, v in node.items():
+            _check(v, k)
+    elif isinstance(node, list):
+        for v in node:
+            _check(v, key)
+    elif key == "activation" and isinstance(node, str) and node not in ACTIVATIONS:
+        raise UnsafeModelError(f"the model uses the activation {node!r}, which the grader does not accept")

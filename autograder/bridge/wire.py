@@ -1,0 +1,26 @@
+"""The bridge's wire format, written down once.
+
+A request (grader -> kernel) is a dill file: `{"op": "get" | "call", "name", "args", "kwargs"}`;
+the kernel only unpickles what the grader wrote. A reply (kernel -> grader) is an .npz
+file, read with `allow_pickle=False`: the array `reply` holds UTF-8 JSON
+
+    {"value": NODE, "error": None | [exception name, message],
+     "warnings": [[category, message], ...], "args_after": [NODE | None, ...]}
+
+and every other array is numeric data that NODEs point to by key. A NODE is a dict whose
+`t` is one of KINDS:
+
+    missing   the name is not defined in the kernel
+    py        None, bool, int, float or str: {"v": value}
+    list      {"v": [NODE, ...]}            (also: tuple)
+    dict      {"v": {str: NODE}}
+    array     {"k": array key, "scalar": bool}  (numpy arrays, numpy scalars, tensors)
+    model     {"config": Keras JSON, "weights": [array key, ...], "compiled": bool}
+    function  {"name": name in the kernel}: the grader calls it there
+    opaque    {"type": class name, "repr": text}: anything else, never taken in
+
+kernel_side.py cannot import this module (it runs in the student's kernel from its
+source text), so tests check that both sides know exactly these kinds.
+"""
+
+KINDS = ("missing", "py", "list", "tuple", "dict", "array", "model", "function", "opaque")

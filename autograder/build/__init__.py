@@ -1,0 +1,1 @@
+"""solutions/ -> assignments/ + dist/: otter assign, made byte-stable, plus the Gradescope zip."""

@@ -1,0 +1,91 @@
+"""The template: what the kit knows about the cells of a primer notebook.
+
+The student notebook is the grading template: its given cells are the instructor's, its
+answer cells (tagged `otter_answer_cell` by otter assign) are where a student's work
+goes. Cell ids are made stable and readable (`activations-answer`, `activations-check`)
+so that rebuilding leaves git clean and a submission's cells can be matched back.
+"""
+
+import hashlib
+import re
+
+import yaml
+
+from autograder.errors import ConfigError
+
+ANSWER_TAG = "otter_answer_cell"
+STUDENT_ONLY_TAG = "student-only"
+_CHECK = re.compile(r"""grader\.check\(["'](\w+)["']\)""")
+
+
+def tags(cell):
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+def is_answer(cell):
+    return ANSWER_TAG in tags(cell)
+
+
+def answer_id(question, n=None):
+    """The stable id of a question's answer cell (n numbers them when there are several)."""
+    return f"{question}-answer" + (f"-{n}" if n else "")
+
+
+def question_of(cell):
+    """The question an answer cell belongs to, read from its id; None for other cells."""
+    match = re.fullmatch(r"(\w+)-answer(?:-\d+)?", cell.get("id") or "")
+    return match[1] if match else None
+
+
+def apply_config(nb, config):
+    """Write the config's points, seed and target accuracy into a notebook, in place."""
+    for cell in nb.cells:
+        source = cell.source
+        if cell.cell_type == "raw" and source.lstrip().startswith("# BEGIN QUESTION"):
+            question = yaml.safe_load(source)
+            name = question["name"]
+            if name not in config.points:
+                raise ConfigError(f"question {name!r} has no points in {config.path}")
+            question["points"] = config.points[name]
+            source = "# BEGIN QUESTION\n" + yaml.safe_dump(question, sort_keys=False)
+        source = re.sub(r"(?m)^rng_seed = \d+", f"rng_seed = {config.seed}", source)
+        source = re.sub(r"(?m)^TARGET_ACCURACY = [0-9.]+", f"TARGET_ACCURACY = {config.min_test_accuracy}", source)
+        cell.source = source
+    return nb
+
+
+def normalize_student_notebook(nb):
+    """Give every cell a stable id and mark otter's own cells as student-only, in place."""
+    pending, seen = [], set()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.execution_count, cell.outputs = None, []
+        check = _CHECK.search(cell.source) if cell.cell_type == "code" else None
+        if is_answer(cell):
+            pending.append(cell)
+            continue
+        if check:
+            for n, answer in enumerate(pending, 1):
+                answer.id = _unique(answer_id(check[1], n if len(pending) > 1 else None), seen)
+            pending = []
+            cell.id = _unique(f"{check[1]}-check", seen)
+        else:
+            digest = hashlib.sha1(f"{cell.cell_type}:{cell.source}".encode()).hexdigest()[:10]
+            cell.id = _unique(f"{cell.cell_type}-{digest}", seen)
+        if check or "grader.export(" in cell.source or "## Submission" in cell.source:
+            cell.metadata.setdefault("tags", [])
+            if STUDENT_ONLY_TAG not in cell.metadata.tags:
+                cell.metadata.tags.append(STUDENT_ONLY_TAG)
+    if pending:
+        raise ValueError("an answer cell has no grader.check cell after it")
+    nb.cells = [c for c in nb.cells if c.source.strip() or c.cell_type == "code"]
+    return nb
+
+
+def _unique(cell_id, seen):
+    base, n = cell_id, 1
+    while cell_id in seen:
+        n += 1
+        cell_id = f"{base}-{n}"
+    seen.add(cell_id)
+    return cell_id

@@ -1,0 +1,117 @@
+"""gradebook.csv: one row per submission, written as each one finishes.
+
+`Row` is the record; its field order is the CSV header, with one column per question
+(in the config's order) where `scores` stands. Rows read back from the file (to resume
+a run) are the same records, so callers never compare strings.
+"""
+
+import csv
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+
+from autograder.contract import Status
+
+
+@dataclass
+class Row:
+    student: str
+    """A unique key: the first column, and the submission's folder under students/."""
+    name: str
+    lms_id: str
+    file: str
+    status: Status
+    scores: dict
+    """Points per question, by question name."""
+    total: float
+    possible: float
+    test_accuracy: float | None
+    seconds: float
+    error: str
+
+    @classmethod
+    def of(cls, submission, result):
+        """The row of a collect.Submission graded into a contract.GradeResult."""
+        return cls(
+            student=submission.student,
+            name=submission.name,
+            lms_id=submission.lms_id,
+            file=str(submission.path),
+            status=result.status,
+            scores={q.name: q.score for q in result.questions},
+            total=round(result.score, 4),
+            possible=round(result.possible, 4),
+            test_accuracy=result.measurements.get("test_accuracy"),
+            seconds=result.seconds,
+            error=result.error or "",
+        )
+
+    @property
+    def graded(self):
+        return self.status is Status.GRADED
+
+    def to_csv(self, questions):
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "scores"}
+        values["test_accuracy"] = "" if self.test_accuracy is None else self.test_accuracy
+        return {**values, **{q: self.scores.get(q, "") for q in questions}}
+
+    @classmethod
+    def from_csv(cls, values, questions):
+        accuracy = values["test_accuracy"]
+        return cls(
+            student=values["student"],
+            name=values["name"],
+            lms_id=values["lms_id"],
+            file=values["file"],
+            status=Status(values["status"]),
+            scores={q: float(values[q]) for q in questions if values.get(q)},
+            total=float(values["total"]),
+            possible=float(values["possible"]),
+            test_accuracy=float(accuracy) if accuracy else None,
+            seconds=float(values["seconds"]),
+            error=values["error"],
+        )
+
+
+def columns(questions):
+    names = [f.name for f in fields(Row)]
+    at = names.index("scores")
+    return names[:at] + list(questions) + names[at + 1 :]
+
+
+class Gradebook:
+    """The file, opened to add rows one at a time, each on disk before the next."""
+
+    def __init__(self, path, questions):
+        self.path, self.questions = path, list(questions)
+
+    def read(self):
+        """The rows already in the file, by student (none if there is no file)."""
+        if not self.path.exists():
+            return {}
+        with open(self.path, newline="") as f:
+            return {v["student"]: Row.from_csv(v, self.questions) for v in csv.DictReader(f)}
+
+    @contextmanager
+    def appending(self, fresh):
+        """Yields `add(row)`, which puts a row on disk before it returns; `fresh` starts the file anew."""
+        with open(self.path, "w" if fresh else "a", newline="") as f:
+            writer = csv.DictWriter(f, columns(self.questions))
+            if fresh:
+                writer.writeheader()
+
+            def add(row):
+                writer.writerow(row.to_csv(self.questions))
+                f.flush()
+                os.fsync(f.fileno())  # a crash loses no finished row
+
+            yield add
+
+    def rewrite(self, rows):
+        """The final file: exactly `rows`, in order, replaced in one step."""
+        tmp = self.path.with_suffix(".tmp")
+        with open(tmp, "w", newline="") as f:
+            writer = csv.DictWriter(f, columns(self.questions))
+            writer.writeheader()
+            writer.writerows(row.to_csv(self.questions) for row in rows)
+        os.replace(tmp, self.path)

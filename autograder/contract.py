@@ -1,0 +1,128 @@
+"""The grading contract: what one grading concludes, as records every part of the kit shares.
+
+A grading child writes a `GradeResult` as JSON (`to_dict`); the parent reads it back
+(`from_dict`) only after the child exited with `ChildExit.RESULT_WRITTEN`. Reports, the
+gradebook and the LMS exports are functions of these records; nothing here renders.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+
+from autograder.errors import ContractError
+
+
+class Status(StrEnum):
+    """How a submission's grading ended; the values are what gradebook.csv holds."""
+
+    GRADED = "graded"
+    """The notebook ran and every test was run; the score is the sum of the tests."""
+    NOT_GRADED = "not graded"
+    """The file could not be graded at all (not a notebook, another assignment, ...): 0 points."""
+    TIMED_OUT = "timed out"
+    """Stopped at the wall-clock limit for the whole submission: 0 points."""
+    OUT_OF_MEMORY = "out of memory"
+    """Stopped at the memory limit: 0 points."""
+    CRASHED = "crashed"
+    """The grader did not exit normally (killed, say), so nothing it wrote is believed: 0 points."""
+    TAMPERED = "tampered"
+    """Graded, but the kit's files were changed meanwhile (and restored): for review."""
+    INTERRUPTED = "interrupted"
+    """The instructor stopped the run (Ctrl-C); never written to the gradebook."""
+
+
+class ChildExit(IntEnum):
+    """Exit codes of the grading child (`python -m autograder.grading.child`)."""
+
+    RESULT_WRITTEN = 0
+    """The result file holds a complete GradeResult (graded, or not graded with a reason)."""
+    KIT_ERROR = 3
+    """The kit itself could not grade (a missing build, say); the reason is on stderr."""
+
+
+@dataclass
+class TestOutcome:
+    """One otter test case's verdict."""
+
+    __test__ = False  # not a pytest test class, whatever its name
+
+    name: str
+    """The test function's name."""
+    passed: bool
+    hidden: bool
+    """Hidden tests run only at grading time; their details are shown only if the config says so."""
+    points: float
+    """What the test is worth, not what it scored."""
+    message: str
+    """Why it failed (the assertion's message), or "" when it passed."""
+
+
+@dataclass
+class QuestionResult:
+    name: str
+    score: float
+    possible: float
+    tests: list[TestOutcome]
+
+
+@dataclass
+class CellError:
+    """An error a notebook cell raised while the grader ran it."""
+
+    cell: int
+    """The cell's index in the notebook the grader ran."""
+    name: str
+    """The exception's class name (or KernelDied, TimeoutError)."""
+    message: str
+
+
+@dataclass
+class GradeResult:
+    submission: str
+    """The submitted file's path, as the grader was given it."""
+    questions: list[QuestionResult]
+    error: str | None = None
+    """Why the submission was not graded or was stopped; None when it was graded."""
+    status: Status = Status.GRADED
+    cell_errors: list[CellError] = field(default_factory=list)
+    measurements: dict = field(default_factory=dict)
+    """Numbers the grader measured: test_accuracy, peak_memory_mb."""
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return sum(q.score for q in self.questions)
+
+    @property
+    def possible(self) -> float:
+        return sum(q.possible for q in self.questions)
+
+    @classmethod
+    def without_results(
+        cls, submission: str, questions: list[QuestionResult], reason: str, status: Status = Status.NOT_GRADED
+    ) -> GradeResult:
+        """No points anywhere, and why: every test of `questions` failed with `reason`."""
+        zeroed = [
+            QuestionResult(
+                q.name, 0, q.possible, [dataclasses.replace(t, passed=False, message=reason) for t in q.tests]
+            )
+            for q in questions
+        ]
+        return cls(submission, zeroed, error=reason, status=status)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> GradeResult:
+        """The record back from `to_dict`'s JSON; ContractError if it is not one."""
+        try:
+            questions = [
+                QuestionResult(**{**q, "tests": [TestOutcome(**t) for t in q["tests"]]}) for q in data["questions"]
+            ]
+            cell_errors = [CellError(**e) for e in data.get("cell_errors", [])]
+            return cls(**{**data, "questions": questions, "cell_errors": cell_errors, "status": Status(data["status"])})
+        except (TypeError, KeyError, ValueError) as e:
+            raise ContractError(f"not a grade record: {type(e).__name__}: {e}") from None

@@ -1,0 +1,51 @@
+"""The kit's errors, in one place.
+
+Two families, kept apart as PrairieLearn keeps "your code raised" apart from "internal
+grading error":
+
+- `KitError` and its subclasses: something about the kit, its config, its data or a
+  file handed to it. The command line prints their message as one line, never a trace.
+  Each keeps a builtin base too, so `except ValueError` in a caller still works.
+- `StudentError`: the student's code failed while a test asked it for something. It
+  only ever fails the test that asked; it is never a kit error.
+"""
+
+
+class KitError(Exception):
+    """The root of the kit's own errors; `str(e)` is a complete one-line message."""
+
+
+class ConfigError(KitError, ValueError):
+    """grading_config.yml is unreadable or breaks its schema."""
+
+
+class BuildMissingError(KitError, FileNotFoundError):
+    """A built file grading needs is not there: `python -m autograder build` first."""
+
+    @classmethod
+    def for_path(cls, path):
+        return cls(f"{path} is missing: run `python -m autograder build` first")
+
+
+class MnistNotFoundError(KitError, FileNotFoundError):
+    """No usable MNIST file, and no way to download one."""
+
+
+class SubmissionError(KitError, ValueError):
+    """A submitted file cannot be graded (not a notebook, another assignment, ...)."""
+
+
+class UnsafeModelError(KitError, ValueError):
+    """A student's model cannot be rebuilt safely in the grader, or is over the size limit."""
+
+
+class EnvironmentChangedError(KitError, RuntimeError):
+    """A submission changed installed packages; grading cannot go on until they are reinstalled."""
+
+
+class ContractError(KitError, ValueError):
+    """A record read back from a grading (grade.json, a child's result) is malformed."""
+
+
+class StudentError(Exception):
+    """The student's code raised, or its kernel died, while a test asked it for a value."""

@@ -1,0 +1,46 @@
+"""The grading child: the kit's own entry point for grading one submission in a watched process.
+
+    python -I -m autograder.grading.child REQUEST.json
+
+The request names the submission, the config and where to write the result. The child
+deletes the request once read, grades in this process (grade.py), writes the
+`GradeResult` as JSON to a new file at the result path (never through a link, never
+over a planted file) and exits with a `ChildExit` code. The parent (isolate.py)
+believes the result only with that code; anything else is a crash.
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from autograder.config import load_config
+from autograder.contract import ChildExit
+from autograder.errors import KitError
+
+
+def write_new(path, data):
+    """Write JSON to a file that must not exist yet (O_EXCL) and must not be a link (O_NOFOLLOW)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(data, f, ensure_ascii=False)
+
+
+def main(request_path):
+    request_path = Path(request_path)
+    request = json.loads(request_path.read_text())
+    request_path.unlink()
+    result_path = Path(request["result"])
+    try:
+        from autograder.grading.grade import grade_submission
+
+        result = grade_submission(request["submission"], load_config(request["config"]))
+    except KitError as e:
+        write_new(result_path, {"kit_error": str(e)})
+        return ChildExit.KIT_ERROR
+    write_new(result_path, result.to_dict())
+    return ChildExit.RESULT_WRITTEN
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,109 @@
+"""Grade one submission in this process: read it, merge it into the template, run it, test it.
+
+Every outcome is a `GradeResult`: a broken submission gets zero points and a reason,
+never an exception that stops the caller. The kit's own failures (no build, no MNIST)
+are `KitError`s. Runs inside the grading child (child.py), which the parent watches.
+"""
+
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from otter.test_files import ExceptionTestFile
+
+from autograder.bridge.grader_side import KernelNamespace
+from autograder.build.assign import dist_dir, student_path
+from autograder.build.template import apply_config
+from autograder.contract import CellError, GradeResult, QuestionResult, TestOutcome
+from autograder.errors import BuildMissingError, SubmissionError
+from autograder.grading.kernel import GradingKernel
+from autograder.grading.merge import merge
+from autograder.grading.submission import read_submission
+from autograder.mnist import mnist_path
+from autograder.testing import grading_with
+
+MAX_CRASHES = 3
+
+INIT_CELL = """\
+# Added by the grader: plots to files, deterministic TensorFlow.
+import matplotlib
+matplotlib.use("Agg")
+import tensorflow as tf
+tf.config.experimental.enable_op_determinism()
+"""
+
+
+def test_files(config):
+    """The assignment's otter test files, in the config's question order."""
+    tests = dist_dir(config.assignment) / "tests"
+    if not tests.is_dir():
+        raise BuildMissingError.for_path(tests)
+    files = {p.stem: ExceptionTestFile.from_file(str(p)) for p in tests.glob("*.py")}
+    return [files[name] for name in config.points if name in files]
+
+
+def planned_questions(config) -> list[QuestionResult]:
+    """Every question and test of the assignment, none run yet: the shape of any result."""
+    return [
+        QuestionResult(
+            f.name,
+            0,
+            round(f.possible, 4),
+            [TestOutcome(tc.body.test_func.__name__, False, tc.hidden, tc.points, "") for tc in f.test_cases],
+        )
+        for f in test_files(config)
+    ]
+
+
+def grade_submission(path, config) -> GradeResult:
+    started = time.monotonic()
+    files = test_files(config)
+    try:
+        template = apply_config(nbformat.read(student_path(config.assignment), as_version=4), config)
+        notebook = merge(template, read_submission(path, config.assignment), config.skip_tags)
+        result = _run_and_test(notebook, files, config, str(path))
+    except SubmissionError as e:
+        result = GradeResult.without_results(str(path), planned_questions(config), str(e))
+    result.seconds = round(time.monotonic() - started, 1)
+    return result
+
+
+def _run_and_test(notebook, files, config, name):
+    """Run the notebook and its tests; a cell that kills the kernel is left out and the run repeated."""
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(INIT_CELL))
+    env = {"MNIST_PATH": str(mnist_path(config)), "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
+    crashes = []
+    while True:
+        with tempfile.TemporaryDirectory(prefix="kit-grade-") as workdir:
+            kernel = GradingKernel(notebook, Path(workdir), config, env)
+            with kernel.running():
+                cell_errors = kernel.run_notebook()
+                if kernel.crashed_at is None or len(crashes) == MAX_CRASHES:
+                    namespace, measurements = KernelNamespace(kernel, config.max_model_parameters), {}
+                    with grading_with(config, measurements):
+                        questions = [_run_tests(f, namespace) for f in files]
+                    return GradeResult(name, questions, cell_errors=crashes + cell_errors, measurements=measurements)
+        first_line = (notebook.cells.pop(kernel.crashed_at).source.strip().splitlines() or [""])[0]
+        crashes.append(
+            CellError(
+                kernel.crashed_at,
+                "KernelDied",
+                f"the cell starting {first_line[:60]!r} crashed the kernel; it was left out and the notebook run again",
+            )
+        )
+
+
+def _run_tests(test_file, namespace):
+    test_file.run(namespace)
+    tests = [
+        TestOutcome(
+            name=r.test_case.body.test_func.__name__,
+            passed=r.passed,
+            hidden=r.test_case.hidden,
+            points=r.test_case.points,
+            message=r.message,
+        )
+        for r in test_file.test_case_results
+    ]
+    return QuestionResult(test_file.name, round(test_file.score, 4), round(test_file.possible, 4), tests)

@@ -1,0 +1,158 @@
+"""Grade one submission in its own process, within time and memory limits.
+
+The child is the kit's own entry point (child.py, started with `python -I`) in its own
+session and temporary directory; this parent watches its whole process tree (the kernel
+included), stops it when the wall-clock or memory limit is reached, always removes its
+temporary files, and alone writes the reports. Nothing a submission does can stop, slow
+or change the grading of another.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+from autograder.contract import ChildExit, GradeResult, Status
+from autograder.errors import ContractError, KitError
+from autograder.grading.grade import planned_questions
+from autograder.reports.write import write_reports
+
+POLL_SECONDS = 0.5
+MAX_RESULT_BYTES = 64 * 2**20
+
+
+def grade_isolated(submission, out, config, threads, stop) -> GradeResult:
+    """Grade `submission` (a collect.Submission) and write its reports into the folder `out`.
+
+    `stop` (a threading.Event) ends the grading early, e.g. on Ctrl-C. Raises KitError
+    when the kit itself cannot grade (the same would happen to every submission).
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="kit-submission-"))
+    workdir.chmod(0o755)  # a kernel running as another user (run_as_user.py) must reach its folder
+    private = workdir / "grader"
+    private.mkdir(mode=0o700)
+    request, result_path = private / "request.json", private / "result.json"
+    request.write_text(
+        json.dumps(
+            {
+                "submission": str(Path(submission.path).absolute()),
+                "config": str(config.path),
+                "result": str(result_path),
+            }
+        )
+    )
+    env = {
+        **os.environ,
+        "TMPDIR": str(workdir),
+        "JUPYTER_RUNTIME_DIR": str(workdir),
+        "TF_NUM_INTRAOP_THREADS": str(threads),
+        "TF_NUM_INTEROP_THREADS": "1",
+        "OMP_NUM_THREADS": str(threads),
+    }
+    command = [sys.executable, "-I", "-m", "autograder.grading.child", str(request)]
+    started = time.monotonic()
+    try:
+        with open(out / "grader.log", "w") as log:
+            child = subprocess.Popen(
+                command,
+                cwd=private,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            stopped, peak = _watch(child, config, stop)
+        result = _believed(child.returncode, stopped, result_path, submission, config)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    result.seconds = round(time.monotonic() - started, 1)  # wall time, the child's start included
+    result.measurements["peak_memory_mb"] = round(peak / 2**20)
+    write_reports(result, out, config, submission.name)
+    return result
+
+
+def _believed(code, stopped, result_path, submission, config):
+    """The child's result if it exited normally and left a well-formed one; else a zero record and why."""
+    if stopped:
+        status, reason = stopped
+        return GradeResult.without_results(str(submission.path), planned_questions(config), reason, status)
+    data = None
+    if code in (ChildExit.RESULT_WRITTEN, ChildExit.KIT_ERROR):
+        try:
+            data = _read_result(result_path)
+        except (OSError, ValueError):
+            pass
+    if code == ChildExit.KIT_ERROR and data and "kit_error" in data:
+        raise KitError(data["kit_error"])
+    if code == ChildExit.RESULT_WRITTEN and data:
+        try:
+            return GradeResult.from_dict(data)
+        except ContractError:
+            pass
+    reason = f"the grader crashed (exit code {code}); see grader.log"
+    return GradeResult.without_results(str(submission.path), planned_questions(config), reason, Status.CRASHED)
+
+
+def _read_result(path):
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb") as f:
+        return json.loads(f.read(MAX_RESULT_BYTES + 1)[:MAX_RESULT_BYTES])
+
+
+def _watch(child, config, stop):
+    """Wait for the child; returns ((status, reason) if it was stopped, else None; peak memory in bytes)."""
+    deadline = time.monotonic() + config.submission_timeout_seconds
+    limit = config.memory_limit_mb * 2**20
+    seen, peak = set(), 0  # every process of the tree, so that a kernel orphaned by a crash is found too
+    try:
+        while child.poll() is None:
+            tree = _tree(child.pid)
+            seen.update(tree)
+            peak = max(peak, _rss(tree))
+            if peak > limit:
+                return (Status.OUT_OF_MEMORY, f"out of memory: it used more than {config.memory_limit_mb:g} MB"), peak
+            if time.monotonic() > deadline:
+                return (
+                    Status.TIMED_OUT,
+                    f"timed out: grading took longer than {config.submission_timeout_seconds:g} s",
+                ), peak
+            if stop.wait(POLL_SECONDS):
+                return (Status.INTERRUPTED, "grading was interrupted"), peak
+        return None, peak
+    finally:  # Ctrl-C included: never leave a student's process running
+        _kill(seen | set(_tree(child.pid)))
+
+
+def _tree(pid):
+    try:
+        parent = psutil.Process(pid)
+        return [parent, *parent.children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
+def _rss(processes):
+    total = 0
+    for p in processes:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def _kill(processes):
+    for p in processes:
+        try:
+            p.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(processes, timeout=5)

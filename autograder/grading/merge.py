@@ -1,0 +1,66 @@
+"""The notebook that is graded: the instructor's template with the student's cells.
+
+Given cells always come from the template, so edits to them (data loading, seeding,
+the tests) change nothing, and deleted or reordered ones are restored. The student's
+answer cells take their template places; cells the student added run where they stand
+between the given cells. Cells are matched by id, or by content when ids were lost.
+"""
+
+from difflib import SequenceMatcher
+
+import nbformat
+
+from autograder.build.template import is_answer, tags
+from autograder.errors import SubmissionError
+
+
+def merge(template, submission, skip_tags=()):
+    """A new notebook to execute; raises SubmissionError if the two don't match."""
+    _check_assignment(template, submission)
+    ids = [cell.id for cell in template.cells]
+    known, by_content = set(ids), {(c.cell_type, c.source.strip()): c.id for c in reversed(template.cells)}
+    sub_keys = [_submission_key(i, cell, known, by_content) for i, cell in enumerate(submission.cells)]
+    blocks = SequenceMatcher(None, ids, sub_keys, autojunk=False).get_matching_blocks()
+    anchor = {t + k: s + k for t, s, size in blocks for k in range(size)}
+    given = [i for i, c in enumerate(template.cells) if not is_answer(c)]
+    if given and sum(i in anchor for i in given) < len(given) / 2:
+        raise SubmissionError("the notebook does not match the assignment: most of its given cells are missing")
+
+    cells, next_sub, unplaced = [], 0, []
+    for t, cell in enumerate(template.cells):
+        if t not in anchor:
+            if not is_answer(cell):
+                unplaced.append(cell)  # a given cell the student deleted: restore it
+            continue
+        s = anchor[t]
+        cells += [_student_cell(c) for c in submission.cells[next_sub:s] if c.cell_type == "code"]
+        cells += unplaced
+        unplaced, next_sub = [], s + 1
+        cells.append(_student_cell(submission.cells[s], like=cell) if is_answer(cell) else cell)
+    cells += [_student_cell(c) for c in submission.cells[next_sub:] if c.cell_type == "code"] + unplaced
+
+    merged = nbformat.v4.new_notebook(metadata=template.metadata)
+    merged.cells = [c for c in cells if not tags(c) & set(skip_tags)]
+    return merged
+
+
+def _check_assignment(template, submission):
+    expected = template.metadata.get("otter", {}).get("assignment_name")
+    found = submission.metadata.get("otter", {}).get("assignment_name")
+    if found and expected and found != expected:
+        raise SubmissionError(f"this notebook is for the assignment {found!r}, not {expected!r}")
+
+
+def _submission_key(index, cell, ids, by_content):
+    """The template id this cell stands for: by id, else by identical content."""
+    if cell.get("id") in ids:
+        return cell.id
+    return by_content.get((cell.cell_type, cell.source.strip()), f"student-{index}")
+
+
+def _student_cell(cell, like=None):
+    """A clean code cell with the student's source (their metadata and outputs dropped)."""
+    new = nbformat.v4.new_code_cell(cell.source, metadata={"kit": {"from": "student"}})
+    if like is not None:
+        new.id = like.id
+    return new

@@ -1,0 +1,1 @@
+"""The learning-management systems: running inside Gradescope, its preflight, Canvas's grade import."""

@@ -1,0 +1,49 @@
+"""Inside Gradescope: grade /autograder/submission, always write results.json.
+
+Gradescope shows "The autograder failed to execute correctly" when results.json is
+missing or malformed, so every path here, a crash included, ends with one. Grading
+runs isolated (grading/isolate.py), so the config's time and memory limits hold here too.
+"""
+
+import os
+import threading
+import traceback
+from pathlib import Path
+
+from autograder.classroom.collect import Submission
+from autograder.contract import GradeResult, Status
+from autograder.grading.grade import planned_questions
+from autograder.grading.isolate import grade_isolated
+from autograder.reports.write import write_reports
+
+AUTOGRADER = Path("/autograder")
+
+
+def find_submission(folder, assignment):
+    """The submitted file: the notebook (preferring the assignment's name) or a zip."""
+    candidates = sorted(
+        p for p in folder.rglob("*") if p.suffix in (".ipynb", ".zip") and ".ipynb_checkpoints" not in p.parts
+    )
+    named = [p for p in candidates if p.stem == assignment]
+    return (named or candidates or [folder / f"{assignment}.ipynb"])[0]
+
+
+def run(config, root=AUTOGRADER) -> GradeResult:
+    results = root / "results"
+    results.mkdir(exist_ok=True)
+    results.chmod(0o755)  # whatever the harness made it: only the grader writes the results
+    try:
+        path = find_submission(root / "submission", config.assignment)
+        return grade_isolated(
+            Submission("student", "student", path), results, config, os.cpu_count() or 1, threading.Event()
+        )
+    except Exception as e:  # the kit's own failure: still a results file, and the trace in stdout
+        traceback.print_exc()
+        reason = f"the autograder failed: {type(e).__name__}: {e}"
+        try:
+            questions = planned_questions(config)
+        except Exception:
+            questions = []
+        result = GradeResult.without_results("submission", questions, reason, Status.CRASHED)
+        write_reports(result, results, config)
+        return result

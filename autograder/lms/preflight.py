@@ -1,0 +1,54 @@
+"""Before uploading to Gradescope: what does grading the solution really need?
+
+Gradescope's defaults (768 MB, half a CPU, 10 minutes) are far below what TensorFlow
+training needs, and a run over the limit fails without per-test results. So grade the
+solution as Gradescope would, measure it, and say which settings to choose.
+"""
+
+import math
+import os
+import threading
+
+import nbformat
+
+from autograder.build.answers import fill_answers, solution_answers
+from autograder.build.assign import master_path, student_path
+from autograder.classroom.collect import Submission
+from autograder.grading.isolate import grade_isolated
+
+GRADESCOPE_MAX_MINUTES = 40
+
+
+def preflight(config, out):
+    master = master_path(config.assignment)
+    template = nbformat.read(student_path(config.assignment), as_version=4)
+    out.mkdir(parents=True, exist_ok=True)
+    notebook = out / f"{config.assignment}.ipynb"
+    nbformat.write(fill_answers(template, solution_answers(master)), notebook)
+    cpus = os.cpu_count() or 1
+    result = grade_isolated(
+        Submission("solution", "solution", notebook), out / "graded", config, cpus, threading.Event()
+    )
+    peak_gb = result.measurements["peak_memory_mb"] / 1024
+    # Gradescope's CPUs may be slower and fewer than this machine's: keep four times the time,
+    # and room for the config's own limit, so that a stuck submission still gets its results page.
+    needed = max(math.ceil(4 * result.seconds / 60), math.ceil(config.submission_timeout_seconds / 60) + 2)
+    minutes = min(GRADESCOPE_MAX_MINUTES, max(10, needed))
+    memory_gb = math.ceil(1.5 * peak_gb)
+    lines = [
+        f"Graded the solution as Gradescope would, on {cpus} CPUs: {result.score:g} / {result.possible:g} points"
+        f" in {result.seconds:.0f} s, peak memory {peak_gb:.1f} GB (kernel and grader together).",
+        "Gradescope autograder settings to choose (Settings > Autograder > resources and timeout):",
+        f"  memory:  at least {memory_gb} GB (the default 768 MB is not enough)",
+        "  CPUs:    2 or more (TensorFlow trains the student's model)",
+        f"  timeout: {minutes} minutes",
+        "  base image: Ubuntu 24.04 (or 22.04: setup.sh then installs Python 3.11)",
+    ]
+    if needed > GRADESCOPE_MAX_MINUTES:
+        lines.append(
+            f"  note: lower submission_timeout_seconds ({config.submission_timeout_seconds:g}) in {config.path.name}"
+            f" below {GRADESCOPE_MAX_MINUTES - 2} minutes, Gradescope's longest timeout less a margin."
+        )
+    if result.score < result.possible:
+        lines.append(f"  WARNING: the solution did not get full marks: {result.error or 'see ' + str(out / 'graded')}")
+    return "\n".join(lines)

@@ -1,0 +1,73 @@
+"""The feedback page a student reads: which questions lost points, and why.
+
+Public tests are shown with their messages (students have their code anyway); hidden
+tests only as a count, unless the config allows naming the failed ones.
+"""
+
+from jinja2 import Environment
+
+from autograder.reports.text import last_line
+
+PAGE = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string("""\
+<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Feedback: {{ student }}</title>
+<style>
+body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; line-height: 1.45; }
+table { border-collapse: collapse; } td, th { padding: .3rem .8rem; border-bottom: 1px solid #ddd; text-align: left; }
+.ok { color: #1a7f37; } .lost { color: #b42318; } pre { white-space: pre-wrap; background: #f6f8fa; padding: .6rem; }
+</style></head><body>
+<h1>{{ assignment }}: {{ "%.2f"|format(score) }} / {{ "%g"|format(possible) }}</h1>
+<p>{{ student }}</p>
+{% if error %}<p class="lost"><strong>Not graded:</strong> {{ error }}</p>{% endif %}
+<table><tr><th>question</th><th>points</th><th>public tests</th><th>hidden tests</th></tr>
+{% for q in questions %}
+<tr class="{{ 'ok' if q.score >= q.possible else 'lost' }}"><td>{{ q.name }}</td>
+<td>{{ "%.2f"|format(q.score) }} / {{ "%g"|format(q.possible) }}</td>
+<td>{{ q.public_passed }} / {{ q.public|length }} passed</td><td>{{ q.hidden_passed }} / {{ q.hidden|length }} passed</td></tr>
+{% endfor %}</table>
+{% for q in questions if q.score < q.possible %}
+<h2>{{ q.name }}: what lost points</h2>
+<ul>
+{% for t in q.public if not t.passed %}<li><code>{{ t.name }}</code><pre>{{ t.message }}</pre></li>{% endfor %}
+{% for t in q.hidden if not t.passed %}
+{% if show_hidden %}<li>hidden test <code>{{ t.name }}</code>: {{ t.reason }}</li>{% endif %}
+{% endfor %}
+{% if q.hidden_failed and not show_hidden %}<li>{{ q.hidden_failed }} hidden test(s) failed: check other inputs and edge cases than the public examples.</li>{% endif %}
+</ul>
+{% endfor %}
+{% if cell_errors %}<h2>Errors while running your notebook</h2><ul>
+{% for e in cell_errors[:10] %}<li>cell {{ e.cell }}: <code>{{ e.name }}</code>: {{ e.message }}</li>{% endfor %}
+</ul>{% endif %}
+{% if test_accuracy is not none %}<p>Test accuracy of <code>improved_model</code>, measured by the grader: {{ "%.4f"|format(test_accuracy) }}</p>{% endif %}
+</body></html>
+""")
+
+
+def feedback_html(result, config, student):
+    questions = []
+    for q in result.questions:
+        public = [t for t in q.tests if not t.hidden]
+        hidden = [{"name": t.name, "passed": t.passed, "reason": last_line(t.message)} for t in q.tests if t.hidden]
+        questions.append(
+            {
+                "name": q.name,
+                "score": q.score,
+                "possible": q.possible,
+                "public": public,
+                "hidden": hidden,
+                "public_passed": sum(t.passed for t in public),
+                "hidden_passed": sum(t["passed"] for t in hidden),
+                "hidden_failed": sum(not t["passed"] for t in hidden),
+            }
+        )
+    return PAGE.render(
+        assignment=config.assignment,
+        student=student,
+        score=result.score,
+        possible=result.possible,
+        error=result.error,
+        questions=questions,
+        cell_errors=result.cell_errors,
+        show_hidden=config.show_hidden_details,
+        test_accuracy=result.measurements.get("test_accuracy"),
+    )

@@ -1,0 +1,43 @@
+"""Plain-text lines about a grade: the terminal table and the one-line summary.
+
+What a line says about a hidden test follows the config's `show_hidden_details`, so the
+terminal, results.json and the feedback page never tell a student different things.
+"""
+
+
+def summary_line(result):
+    if result.error:
+        return f"Not graded: {result.error}"
+    text = f"Graded in {result.seconds:.0f} s: {result.score:.2f} / {result.possible:g} points."
+    if "test_accuracy" in result.measurements:
+        text += f" Test accuracy measured by the grader: {result.measurements['test_accuracy']:.4f}."
+    if result.cell_errors:
+        first = result.cell_errors[0]
+        text += f" {len(result.cell_errors)} cell(s) raised errors; the first: {first.name}: {first.message}"
+    return text
+
+
+def table(result):
+    """A per-question table, one line per question, for the terminal."""
+    rows = [f"{'question':<20} {'score':>7} {'max':>5}  tests passed"]
+    for q in result.questions:
+        passed = sum(t.passed for t in q.tests)
+        rows.append(f"{q.name:<20} {q.score:>7.2f} {q.possible:>5g}  {passed}/{len(q.tests)}")
+    rows.append(f"{'total':<20} {result.score:>7.2f} {result.possible:>5g}")
+    return "\n".join([*rows, summary_line(result)])
+
+
+def last_line(message):
+    lines = message.strip().splitlines()
+    return lines[-1] if lines else "failed"
+
+
+def test_lines(tests, show_hidden):
+    """One line per public test; hidden ones by name only if `show_hidden`, else as a count."""
+    lines = [f"✅ {t.name}" if t.passed else f"❌ {t.name}: {last_line(t.message)}" for t in tests if not t.hidden]
+    hidden = [t for t in tests if t.hidden]
+    if show_hidden:
+        lines += [f"✅ hidden {t.name}" if t.passed else f"❌ hidden {t.name}: {last_line(t.message)}" for t in hidden]
+    elif hidden:
+        lines.append(f"hidden tests: {sum(t.passed for t in hidden)} of {len(hidden)} passed")
+    return lines

@@ -1,0 +1,59 @@
+"""Build: solutions regenerate the student notebooks, byte for byte."""
+
+import json
+import shutil
+from dataclasses import replace
+
+import nbformat
+
+from autograder import ROOT
+from autograder.build.assign import build_one, stale_notebooks, student_path
+from tests.helpers import run_cli
+
+
+def test_the_committed_student_notebook_is_what_the_solutions_build_to(built):
+    """The suite never rebuilds the committed notebook, so a stale one fails here."""
+    before = built.read_bytes()
+    result = run_cli("build", "--check")
+    assert result.returncode == 0 and "up to date" in result.stdout, result.stdout + result.stderr
+    assert built.read_bytes() == before
+
+
+def test_check_reports_a_stale_student_notebook_and_writes_nothing(tmp_path, config):
+    for folder in ("solutions", "assignments"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    solution = tmp_path / "solutions" / "deep_learning_primer.ipynb"
+    nb = nbformat.read(solution, as_version=4)
+    nb.cells[1].source += "\n\nA new sentence from the instructor."
+    nbformat.write(nb, solution)
+    committed = student_path(config.assignment, tmp_path)
+    before = committed.read_bytes()
+    assert stale_notebooks(config, root=tmp_path) == [committed]
+    assert committed.read_bytes() == before and not (tmp_path / "dist").exists()
+
+
+def test_student_notebook_has_no_solutions_or_hidden_tests(built):
+    text = built.read_text()
+    for secret in (
+        "BEGIN SOLUTION",
+        "e / (1 + e)",
+        "history.append(gradient_descent_step",
+        "layers.Conv2D(32",
+        "# HIDDEN",
+        "test_extreme_inputs_are_stable",
+        "test_accuracy_measured_by_the_grader",
+        "hidden=True",
+    ):
+        assert secret not in text, secret
+    public = json.loads(text)["metadata"]["otter"]["tests"]
+    assert sorted(public) == ["activations", "gradient_descent", "improved_model", "mnist_accuracy"]
+
+
+def test_points_seed_and_target_come_from_the_config(tmp_path, config):
+    shutil.copytree(ROOT / "solutions", tmp_path / "solutions")
+    changed = replace(config, points={**config.points, "activations": 6}, seed=7, min_test_accuracy=0.99)
+    student = build_one(tmp_path / "solutions" / "deep_learning_primer.ipynb", changed, tmp_path, tmp_path)
+    text = student.read_text()
+    assert "TARGET_ACCURACY = 0.99" in text and "rng_seed = 7" in text
+    tests = (tmp_path / "dist" / "deep_learning_primer" / "tests" / "activations.py").read_text()
+    assert "points = 6" in tests

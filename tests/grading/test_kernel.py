@@ -1,0 +1,38 @@
+"""The grading kernel: a real python3 kernel, bounded output, a dead kernel as a record."""
+
+from dataclasses import replace
+
+import nbformat
+
+from autograder.grading.kernel import GradingKernel
+
+SPAM = "for i in range(20000):\n    print('spam ' * 40)\n"
+
+
+def run_cells(tmp_path, config, *sources):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    kernel = GradingKernel(nb, tmp_path, config, {})
+    with kernel.running():
+        errors = kernel.run_notebook()
+    return kernel, nb, errors
+
+
+def test_output_past_the_limit_is_dropped(tmp_path, config):
+    limit = 20_000
+    _kernel, nb, errors = run_cells(tmp_path, replace(config, max_output_bytes=limit), SPAM, "print('after')")
+    kept = sum(len(o.get("text", "")) for o in nb.cells[0].outputs if o.get("name") != "kit-truncated")
+    assert not errors and kept <= limit
+    assert any(o.get("name") == "kit-truncated" for o in nb.cells[0].outputs)
+    assert nb.cells[1].outputs[0]["text"] == "after\n"  # the next cell's output is its own
+
+
+def test_a_cell_that_kills_the_kernel_is_recorded_not_raised(tmp_path, config):
+    kernel, _nb, _errors = run_cells(tmp_path, config, "x = 1", "import os\nos._exit(1)", "y = 2")
+    assert kernel.crashed_at == 1 and kernel.dead
+
+
+def test_a_stuck_cell_is_interrupted_and_the_next_one_runs(tmp_path, config):
+    kernel, nb, errors = run_cells(tmp_path, replace(config, cell_timeout_seconds=2), "while True:\n    pass", "z = 3")
+    assert [e.cell for e in errors] == [0] and errors[0].name in ("KeyboardInterrupt", "TimeoutError")
+    assert kernel.crashed_at is None and not any(o.output_type == "error" for o in nb.cells[1].outputs)

@@ -1,0 +1,47 @@
+"""What many tests use: submissions made from the solution, the CLI, the results schema."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import nbformat
+
+from autograder import ROOT
+from autograder.build import answers
+from autograder.build.assign import master_path
+
+MASTER = master_path("deep_learning_primer")
+SCHEMA = json.loads((Path(__file__).parent / "data" / "gradescope_results.schema.json").read_text())
+
+# Trains on 2,000 images for one epoch: seconds instead of a minute, far below the target.
+QUICK_TRAINING = answers.quick_answers(MASTER)["mnist_accuracy"]
+
+
+def solution_answers():
+    return answers.solution_answers(MASTER)
+
+
+def make_submission(path, built, **overrides):
+    """The student notebook with the solution's answers, some replaced by `overrides`."""
+    nb = answers.fill_answers(nbformat.read(built, as_version=4), {**solution_answers(), **overrides})
+    nbformat.write(nb, path)
+    return path
+
+
+def run_cli(*args, cwd=ROOT, env=None, timeout=900):
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
+
+
+def valid_results(path):
+    results = json.loads(Path(path).read_text())
+    jsonschema.validate(results, SCHEMA)
+    return results
