@@ -1,6 +1,8 @@
 """What many tests use: submissions made from the solution, the CLI, the results schema."""
 
+import hashlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -8,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import nbformat
 
-from autograder import ROOT
+from autograder import ROOT, package_files
 from autograder.build import answers
 from autograder.build.assign import master_path
 
@@ -45,3 +47,15 @@ def valid_results(path):
     results = json.loads(Path(path).read_text())
     jsonschema.validate(results, SCHEMA)
     return results
+
+
+def kit_fingerprint():
+    files = sorted([*package_files(), ROOT / "grading_config.yml", *ROOT.glob("dist/*/tests/*.py")])
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+def own_temp(root):
+    """A run's own temporary root, so that only what this run leaves behind is counted."""
+    temp = root / "tmp"
+    temp.mkdir()
+    return temp, {**os.environ, "TMPDIR": str(temp)}

@@ -60,6 +60,6 @@ def _graded(submissions, out, config, jobs):
 def _grade(submission, out, config, threads, guard, stop):
     with guard.watching(submission.student) as tampered:
         result = grade_isolated(submission, out / "students" / submission.student, config, threads, stop)
-    if tampered:
-        result.status, result.error = Status.TAMPERED, tampered[0]
+    if tampered:  # the grade stands; the row is flagged for review, its own reason kept
+        result.status, result.error = Status.TAMPERED, "; ".join([tampered[0], *filter(None, [result.error])])
     return Row.of(submission, result)

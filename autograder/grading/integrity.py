@@ -4,8 +4,9 @@ Student code runs as the instructor's user, so it could rewrite the grader for t
 submissions after it. The guard keeps the kit's files in memory and a fingerprint
 (size, time) of every file in site-packages. After every submission it restores kit
 files that changed, removes files that appeared in site-packages (start-up hooks such
-as `.pth` files included), and names the submission(s) running at the time. A changed
-or deleted package file cannot be restored from here: the guard then stops the run.
+as `.pth` files included). It cannot tell which of the submissions running at the time
+made a change, so it flags every one of them, each when it ends. A changed or deleted
+package file cannot be restored from here: the guard then stops the run.
 """
 
 import os
@@ -43,6 +44,7 @@ class KitGuard:
         self.packages = _packages()
         self.lock = threading.Lock()
         self.running = set()
+        self.suspects = {}  # name -> why, for submissions that were running when a change was found
 
     @contextmanager
     def watching(self, name):
@@ -54,17 +56,24 @@ class KitGuard:
             yield tampered
         finally:
             with self.lock:
-                others = sorted(self.running - {name})
+                running = [name, *sorted(self.running - {name})]
                 self.running.discard(name)
                 changed, broken = self.restore()
-            during = f" (also running then: {', '.join(others)})" if others else ""
+                if changed:
+                    reason = (
+                        f"the grader's files were changed while {', '.join(running)} ran (one of them did it); "
+                        f"restored: {', '.join(changed)}"
+                    )
+                    for suspect in running:
+                        self.suspects.setdefault(suspect, reason)
+                suspected = self.suspects.pop(name, None)
             if broken:
                 raise EnvironmentChangedError(
-                    f"grading {name}{during} changed installed packages ({', '.join(broken[:5])}); reinstall them "
-                    "(rm -rf .venv && make install) and run again: the rows already graded are kept"
+                    f"grading {', '.join(running)} changed installed packages ({', '.join(broken[:5])}); reinstall "
+                    "them (rm -rf .venv && make install) and run again: the rows already graded are kept"
                 )
-            if changed:
-                tampered.append(f"changed the grader's files, which were restored: {', '.join(changed)}{during}")
+            if suspected:
+                tampered.append(suspected)
 
     def restore(self):
         """Put the kit back as it was; returns (what was restored, package files that changed)."""

@@ -1,4 +1,7 @@
-"""Grades that can be trusted: tampering earns nothing, real work earns its points."""
+"""Grades that can be trusted: tampering earns nothing, real work earns its points.
+
+The submissions are catalogue.STRICT, graded once per run (conftest.strict_run).
+"""
 
 import csv
 import re
@@ -8,89 +11,13 @@ import pytest
 
 from autograder import ROOT
 from autograder.build.assign import dist_dir
-from autograder.classroom.bulk import grade_all
-from tests.helpers import QUICK_TRAINING, make_submission, solution_answers, valid_results
+from tests.helpers import valid_results
 
 pytestmark = pytest.mark.slow
-
-PATCH_EVALUATE = """
-import keras
-keras.Model.evaluate = lambda self, *args, **kwargs: [0.0, 1.0]
-keras.Model.predict = lambda self, x, *args, **kwargs: __import__("numpy").eye(10)[y_test[: len(x)]]
-"""
-PATCH_GRADER = """
-def relu(z):
-    return z
-
-import numpy as np
-import otter
-import otter.test_files.abstract_test as abstract_test
-abstract_test.TestFile.score = property(lambda self: 999)
-otter.Notebook.check = lambda *args, **kwargs: None
-np.allclose = lambda *args, **kwargs: True
-np.array_equal = lambda *args, **kwargs: True
-"""
-HARD_CODED_RELU = """
-def relu(z):
-    if np.shape(z) == (5,):
-        return np.array([0.0, 0.0, 0.0, 0.5, 3.0])
-    return np.ones(np.shape(z))
-"""
-
-
-# Edits to given cells that WOULD change the grade if the grader ran them as submitted.
-GIVEN_EDITS = [
-    ("rng_seed = 42", "rng_seed = 7"),  # another seed: another trained model, another accuracy
-    ('X_train = X_train.astype("float32") / 255.0', 'X_train = X_train.astype("float32") / 255.0 * 0'),  # blank images
-    ("TARGET_ACCURACY = 0.98", "TARGET_ACCURACY = 0.1"),
-    ("return keras.datasets.mnist.load_data()", "raise SystemExit"),
-    ("def test_", "def ignored_"),
-]
-
-
-def _edit_given_cells(nb):
-    for old, _ in GIVEN_EDITS[:2]:
-        assert any(old in c.source for c in nb.cells), old
-    for cell in nb.cells:
-        for old, new in GIVEN_EDITS:
-            cell.source = cell.source.replace(old, new)
-    # Delete a given cell every answer needs: without `import numpy as np`, activations score 0.
-    kept = [c for c in nb.cells if c.source.strip() != "import numpy as np\nimport matplotlib.pyplot as plt"]
-    assert len(kept) == len(nb.cells) - 1
-    nb.cells = kept
-
-
-def _adversaries(folder, built):
-    answers = solution_answers()
-    quick = {"mnist_accuracy": QUICK_TRAINING}
-    make_submission(folder / "patched_evaluate.ipynb", built, mnist_accuracy=QUICK_TRAINING + PATCH_EVALUATE)
-    make_submission(
-        folder / "pessimistic_evaluate.ipynb",
-        built,
-        mnist_accuracy=answers["mnist_accuracy"] + PATCH_EVALUATE.replace("[0.0, 1.0]", "[9.0, 0.0]"),
-    )
-    make_submission(
-        folder / "fake_accuracy.ipynb", built, mnist_accuracy=QUICK_TRAINING + "test_accuracy = accuracy = 0.999\n"
-    )
-    make_submission(folder / "patched_grader.ipynb", built, activations=answers["activations"] + PATCH_GRADER, **quick)
-    make_submission(folder / "hard_coded.ipynb", built, activations=answers["activations"] + HARD_CODED_RELU, **quick)
-    make_submission(folder / "edited_given.ipynb", built, **quick)
-    nb = nbformat.read(folder / "edited_given.ipynb", as_version=4)
-    _edit_given_cells(nb)
-    extra = nbformat.v4.new_code_cell("def helper(w):\n    return 2 * (w - 3)\n")
-    nb.cells.insert(3, extra)  # an extra cell of the student's own, used below
-    for cell in nb.cells:
-        if cell.id == "gradient_descent-answer":
-            cell.source = cell.source.replace("return 2 * (w - 3)", "return helper(w)")
-    nbformat.write(nb, folder / "edited_given.ipynb")
-    for copy in range(2):
-        make_submission(folder / f"same{copy}.ipynb", built, **quick)
-
 
 # submission -> expected points per question
 EXPECTED = {
     "patched_evaluate": {"activations": 4, "gradient_descent": 3, "improved_model": 1, "mnist_accuracy": 0},
-    "pessimistic_evaluate": {"activations": 4, "gradient_descent": 3, "improved_model": 1, "mnist_accuracy": 2},
     "fake_accuracy": {"activations": 4, "gradient_descent": 3, "improved_model": 1, "mnist_accuracy": 0},
     "patched_grader": {"gradient_descent": 3, "improved_model": 1, "mnist_accuracy": 0},
     "hard_coded": {"gradient_descent": 3, "improved_model": 1, "mnist_accuracy": 0},
@@ -98,53 +25,46 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory, built, config):
-    root = tmp_path_factory.mktemp("adversaries")
-    (root / "in").mkdir()
-    _adversaries(root / "in", built)
-    grade_all([root / "in"], root / "out", config, jobs=2)
-    with open(root / "out" / "gradebook.csv", newline="") as f:
-        return root / "out", {row["student"]: row for row in csv.DictReader(f)}
-
-
 @pytest.mark.parametrize("name", EXPECTED)
-def test_each_adversary_gets_what_its_real_work_earns(graded, name):
-    _, rows = graded
+def test_each_adversary_gets_what_its_real_work_earns(strict_run, name):
+    _, rows = strict_run
     row = rows[name]
     assert row["status"] == "graded", row
     for question, points in EXPECTED[name].items():
         assert float(row[question]) == points, (name, question, row)
 
 
-def test_tampered_functions_still_lose_their_points(graded):
-    _, rows = graded
+def test_tampered_functions_still_lose_their_points(strict_run):
+    _, rows = strict_run
     assert float(rows["patched_grader"]["activations"]) < 4
-    hard_coded = valid_results(graded[0] / "students" / "hard_coded" / "results.json")
+    hard_coded = valid_results(strict_run[0] / "students" / "hard_coded" / "results.json")
     public = next(t for t in hard_coded["tests"] if t["name"] == "Public tests")
     assert "❌ test_relu_examples" not in public["output"]  # it fools the public test...
     assert float(rows["hard_coded"]["activations"]) < 4  # ...not the hidden ones
 
 
-def test_same_submission_same_scores_twice(graded, config):
-    _, rows = graded
-    keys = [*list(config.points), "total", "test_accuracy"]
-    assert {k: rows["same0"][k] for k in keys} == {k: rows["same1"][k] for k in keys}
+def test_the_same_submission_gets_the_same_grade_in_another_run(strict_run, class_run, config):
+    """same0 is alice's notebook: graded in another run, another process, under another config."""
+    _, rows = strict_run
+    with open(class_run["out"] / "gradebook.csv", newline="") as f:
+        alice = next(row for row in csv.DictReader(f) if row["student"] == "alice")
+    keys = [q for q in config.points if q != "mnist_accuracy"] + ["test_accuracy"]  # the target differs
+    assert {k: rows["same0"][k] for k in keys} == {k: alice[k] for k in keys}
 
 
-def test_edited_given_cells_grade_exactly_as_the_unedited_submission(graded, config):
+def test_edited_given_cells_grade_exactly_as_the_unedited_submission(strict_run, config):
     """The seed and data edits would change the measured accuracy; the deleted import, activations."""
-    _, rows = graded
+    _, rows = strict_run
     keys = [*list(config.points), "total", "test_accuracy"]
     assert {k: rows["edited_given"][k] for k in keys} == {k: rows["same0"][k] for k in keys}
 
 
-def test_nothing_hidden_reaches_students(graded, built):
+def test_nothing_hidden_reaches_students(strict_run, built):
     """No hidden test code nor solution line in what students can see."""
     public = _public_master_text()
     secrets = [line for line in _hidden_test_lines() + _solution_lines() if line not in public]
     assert len(secrets) > 40
-    out, _ = graded
+    out, _ = strict_run
     visible = [built.read_text()]
     for folder in (out / "students").iterdir():
         results = valid_results(folder / "results.json")
