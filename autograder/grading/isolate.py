@@ -10,6 +10,7 @@ or change the grading of another.
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -84,15 +85,10 @@ def _believed(code, stopped, result_path, submission, config):
     if stopped:
         status, reason = stopped
         return GradeResult.without_results(str(submission.path), planned_questions(config), reason, status)
-    data = None
-    if code in (ChildExit.RESULT_WRITTEN, ChildExit.KIT_ERROR):
-        try:
-            data = _read_result(result_path)
-        except (OSError, ValueError):
-            pass
-    if code == ChildExit.KIT_ERROR and data and "kit_error" in data:
+    data = _read_result(result_path) if code in (ChildExit.RESULT_WRITTEN, ChildExit.KIT_ERROR) else None
+    if code == ChildExit.KIT_ERROR and isinstance(data, dict) and "kit_error" in data:
         raise KitError(data["kit_error"])
-    if code == ChildExit.RESULT_WRITTEN and data:
+    if code == ChildExit.RESULT_WRITTEN and isinstance(data, dict):
         try:
             return GradeResult.from_dict(data)
         except ContractError:
@@ -102,9 +98,16 @@ def _believed(code, stopped, result_path, submission, config):
 
 
 def _read_result(path):
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    with os.fdopen(fd, "rb") as f:
-        return json.loads(f.read(MAX_RESULT_BYTES + 1)[:MAX_RESULT_BYTES])
+    """The result file's JSON: a regular file of bounded size, not a link; None otherwise."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, "rb") as f:
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_RESULT_BYTES:
+                return None
+            return json.loads(f.read())
+    except (OSError, ValueError):
+        return None
 
 
 def _watch(child, config, stop):
