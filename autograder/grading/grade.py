@@ -43,7 +43,7 @@ def test_files(config):
     return [files[name] for name in config.points if name in files]
 
 
-def planned_questions(config) -> list[QuestionResult]:
+def planned_questions(config, files=None) -> list[QuestionResult]:
     """Every question and test of the assignment, none run yet: the shape of any result."""
     return [
         QuestionResult(
@@ -52,7 +52,7 @@ def planned_questions(config) -> list[QuestionResult]:
             round(f.possible, 4),
             [TestOutcome(tc.body.test_func.__name__, False, tc.hidden, tc.points, "") for tc in f.test_cases],
         )
-        for f in test_files(config)
+        for f in files or test_files(config)
     ]
 
 
@@ -64,7 +64,7 @@ def grade_submission(path, config) -> GradeResult:
         notebook = merge(template, read_submission(path, config.assignment), config.skip_tags)
         result = _run_and_test(notebook, files, config, str(path))
     except SubmissionError as e:
-        result = GradeResult.without_results(str(path), planned_questions(config), str(e))
+        result = GradeResult.without_results(str(path), planned_questions(config, files), str(e))
     result.seconds = round(time.monotonic() - started, 1)
     return result
 
