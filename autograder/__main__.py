@@ -1,4 +1,4 @@
-"""Command line: `python -m autograder build|grade|preflight|mutants|gradescope ...`.
+"""Command line: `python -m autograder build|grade|preflight|mutants|gradescope|doctor ...`.
 
 A thin layer: each command imports what it needs when it runs, and every `KitError`
 reaches the user as one line `error: ...` with exit code 2.
@@ -16,6 +16,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 def _parser():
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", default=argparse.SUPPRESS, help="grading config (default: grading_config.yml)")
+    grading = argparse.ArgumentParser(add_help=False)
+    grading.add_argument(
+        "--trusted",
+        action="store_true",
+        help="grade without the sandbox where none is available: NO security boundary, student code runs as you",
+    )
     parser = argparse.ArgumentParser(
         prog="python -m autograder",
         description=__doc__.splitlines()[0],
@@ -24,14 +30,14 @@ def _parser():
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    def command(name, help):
+    def command(name, help, parents=()):
         return commands.add_parser(
-            name, help=help, parents=[common], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+            name, help=help, parents=[common, *parents], formatter_class=argparse.ArgumentDefaultsHelpFormatter
         )
 
     build = command("build", "solutions/ -> assignments/ + dist/")
     build.add_argument("--check", action="store_true", help="exit 1 if a student notebook is out of date")
-    grade = command("grade", "grade one submission, or a whole class")
+    grade = command("grade", "grade one submission, or a whole class", [grading])
     grade.add_argument(
         "paths",
         type=Path,
@@ -46,9 +52,10 @@ def _parser():
         "--canvas-csv", action="store_true", help="also write canvas_grades.csv for Canvas's grade import"
     )
     command("gradescope", "inside Gradescope: grade /autograder/submission")
-    preflight = command("preflight", "measure the solution's grading; print Gradescope settings")
+    command("doctor", "say which sandbox features this machine has, and what follows")
+    preflight = command("preflight", "measure the solution's grading; print Gradescope settings", [grading])
     preflight.add_argument("--out", type=Path, default=Path("dist/preflight"))
-    mutants = command("mutants", "check that the tests catch planted bugs")
+    mutants = command("mutants", "check that the tests catch planted bugs", [grading])
     mutants.add_argument("--out", type=Path, default=Path("dist/mutants"))
     mutants.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     return parser
@@ -58,6 +65,7 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     commands = {
         "build": _build,
+        "doctor": _doctor,
         "grade": _grade,
         "gradescope": _gradescope,
         "mutants": _mutants,
@@ -95,12 +103,12 @@ def _grade(args, config):
     from autograder.classroom.collect import is_one_submission
 
     if len(args.paths) == 1 and is_one_submission(args.paths[0]):
-        return _grade_one(args.paths[0], args.out, config)
+        return _grade_one(args, args.paths[0], args.out, config)
     from autograder.classroom.bulk import grade_all
     from autograder.lms.canvas import write_canvas_csv
 
     try:
-        rows = grade_all(args.paths, args.out, config, max(1, args.jobs), args.regrade)
+        rows = grade_all(args.paths, args.out, config, max(1, args.jobs), _sandbox(args), args.regrade)
     except KeyboardInterrupt:
         print(f"interrupted: the rows already in {args.out / 'gradebook.csv'} are kept; run again to resume")
         return 130
@@ -112,19 +120,35 @@ def _grade(args, config):
     return 0
 
 
-def _grade_one(path, out, config):
+def _grade_one(args, path, out, config):
     """One submission, isolated and limited exactly as each one of a class is."""
     from autograder.classroom.collect import one_submission
     from autograder.grading.isolate import grade_isolated
     from autograder.reports.text import table
 
-    result = grade_isolated(one_submission(path), out, config, os.cpu_count() or 1, threading.Event())
+    sandbox = _sandbox(args)
+    result = grade_isolated(one_submission(path), out, config, os.cpu_count() or 1, threading.Event(), sandbox)
     print(table(result))
     print(f"results: {out / 'results.json'}  feedback: {out / 'feedback.html'}")
     if result.error:
         print(f"error: {path}: {result.error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _sandbox(args):
+    """The sandbox for student code, chosen once per command; refuses to go on without one unless --trusted."""
+    from autograder.grading.sandbox import Sandbox
+
+    return Sandbox.choose(trusted=args.trusted)
+
+
+def _doctor(args, config):
+    from autograder.grading.sandbox import doctor
+
+    lines, ok = doctor()
+    print("\n".join(lines))
+    return 0 if ok else 1
 
 
 def _gradescope(args, config):
@@ -138,14 +162,14 @@ def _gradescope(args, config):
 def _preflight(args, config):
     from autograder.lms.preflight import preflight
 
-    print(preflight(config, args.out))
+    print(preflight(config, args.out, _sandbox(args)))
     return 0
 
 
 def _mutants(args, config):
     from autograder.classroom.mutants import run_mutants
 
-    return 0 if run_mutants(config, args.out, max(1, args.jobs)) else 1
+    return 0 if run_mutants(config, args.out, max(1, args.jobs), _sandbox(args)) else 1
 
 
 if __name__ == "__main__":

@@ -44,6 +44,9 @@ class Config:
     memory_limit_mb: float = _option(_POSITIVE, "one submission's kernel and grader together", "limits")
     max_output_bytes: int = _option(_POSITIVE, "output kept per cell", "limits")
     max_model_parameters: int = _option(_POSITIVE, "larger models are refused before evaluation", "limits")
+    max_processes: int = _option(_POSITIVE, "processes the student's code may have at once", "limits")
+    max_file_mb: float = _option(_POSITIVE, "largest file the student's code may write", "limits")
+    tmp_mb: float = _option(_POSITIVE, "space in each of the sandbox's /tmp, /var/tmp, /dev/shm (memory)", "limits")
     question_visibility: str = _option(
         {"enum": _VISIBILITY}, "Gradescope visibility of per-question results", "feedback"
     )

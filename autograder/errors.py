@@ -43,6 +43,10 @@ class EnvironmentChangedError(KitError, RuntimeError):
     """A submission changed installed packages; grading cannot go on until they are reinstalled."""
 
 
+class SandboxUnavailableError(KitError, RuntimeError):
+    """Student code cannot be sandboxed here, and the instructor did not ask for trusted grading."""
+
+
 class ContractError(KitError, ValueError):
     """A record read back from a grading (grade.json, a child's result) is malformed."""
 

@@ -11,6 +11,7 @@ from autograder import ROOT
 from autograder.build.assign import build_one, master_path, student_path
 from autograder.build.gradescope_zip import write_zip
 from autograder.config import load_config
+from autograder.grading.sandbox import Sandbox
 
 SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist.npz"
 if "MNIST_PATH" not in os.environ and SHARED_MNIST.is_file():
@@ -21,6 +22,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 @pytest.fixture(scope="session")
 def config():
     return load_config()
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    """The sandbox every grading in the suite uses: the real one (bwrap), never --trusted."""
+    return Sandbox.choose()
 
 
 @pytest.fixture(scope="session")
@@ -126,6 +133,6 @@ def _strict_run(root, built, config):
     from autograder.classroom.bulk import grade_all
     from tests.catalogue import STRICT, write
 
-    grade_all([write(root / "in", built, STRICT)], root / "out", config, jobs=2)
+    grade_all([write(root / "in", built, STRICT)], root / "out", config, 2, Sandbox.choose())
     with open(root / "out" / "gradebook.csv", newline="") as f:
         return root / "out", {row["student"]: row for row in csv.DictReader(f)}

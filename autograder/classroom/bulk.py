@@ -19,8 +19,8 @@ from autograder.grading.integrity import KitGuard
 from autograder.grading.isolate import grade_isolated
 
 
-def grade_all(paths, out, config, jobs, regrade=False) -> list[Row]:
-    """Grade every submission found under `paths` into `out`; returns the gradebook rows."""
+def grade_all(paths, out, config, jobs, sandbox, regrade=False) -> list[Row]:
+    """Grade every submission found under `paths` into `out`, each in `sandbox`; returns the gradebook rows."""
     out.mkdir(parents=True, exist_ok=True)
     submissions = collect(paths, out / "unpacked")
     book = Gradebook(out / "gradebook.csv", config.points)
@@ -31,7 +31,7 @@ def grade_all(paths, out, config, jobs, regrade=False) -> list[Row]:
         tqdm(total=len(submissions), initial=len(submissions) - len(todo), unit="submission") as bar,
     ):
         failures = 0
-        for row in _graded(todo, out, config, jobs):
+        for row in _graded(todo, out, config, jobs, sandbox):
             rows[row.student] = row
             add(row)
             failures += not row.graded
@@ -43,13 +43,13 @@ def grade_all(paths, out, config, jobs, regrade=False) -> list[Row]:
     return ordered
 
 
-def _graded(submissions, out, config, jobs):
+def _graded(submissions, out, config, jobs, sandbox):
     """Gradebook rows as submissions finish, `jobs` at a time."""
     threads = max(1, (os.cpu_count() or 1) // jobs)  # TensorFlow's threads, split between workers
     guard, stop = KitGuard(), threading.Event()
     pool = ThreadPoolExecutor(jobs)
     try:
-        futures = [pool.submit(_grade, s, out, config, threads, guard, stop) for s in submissions]
+        futures = [pool.submit(_grade, s, out, config, threads, guard, stop, sandbox) for s in submissions]
         for future in as_completed(futures):
             yield future.result()
     finally:  # also on Ctrl-C: stop the gradings under way; rows already written stay
@@ -57,9 +57,9 @@ def _graded(submissions, out, config, jobs):
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _grade(submission, out, config, threads, guard, stop):
+def _grade(submission, out, config, threads, guard, stop, sandbox):
     with guard.watching(submission.student) as tampered:
-        result = grade_isolated(submission, out / "students" / submission.student, config, threads, stop)
+        result = grade_isolated(submission, out / "students" / submission.student, config, threads, stop, sandbox)
     if tampered:  # the grade stands; the row is flagged for review, its own reason kept
         result.status, result.error = Status.TAMPERED, "; ".join([tampered[0], *filter(None, [result.error])])
     return Row.of(submission, result)

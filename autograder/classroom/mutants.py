@@ -31,7 +31,7 @@ def mutant_answers(spec, solution, quick):
             yield f"{question}--{re.sub(r'[^a-z0-9]+', '-', mutant['name'].lower())}", question, mutant["name"], answers
 
 
-def run_mutants(config, out, jobs):
+def run_mutants(config, out, jobs, sandbox):
     """Grade every mutant; prints the table and returns True if every verdict is right."""
     master = master_path(config.assignment)
     spec = yaml.safe_load(master.with_suffix(".mutants.yml").read_text())
@@ -45,7 +45,7 @@ def run_mutants(config, out, jobs):
     for stem, question, name, answers in mutant_answers(spec, solution, quick_answers(master)):
         nbformat.write(fill_answers(template, answers), folder / f"{stem}.ipynb")
         expected[stem] = (question, name)
-    rows = {r.student: r for r in grade_all([folder], out, config, jobs, regrade=True)}
+    rows = {r.student: r for r in grade_all([folder], out, config, jobs, sandbox, regrade=True)}
     return _print_table(rows, expected, config)
 
 

@@ -2,7 +2,7 @@
 
     python -I -m autograder.grading.child REQUEST.json
 
-The request names the submission, the config and where to write the result. The child
+The request names the submission, the config, the sandbox and where to write the result. The child
 deletes the request once read, grades in this process (grade.py), writes the
 `GradeResult` as JSON to a new file at the result path (never through a link, never
 over a planted file) and exits with a `ChildExit` code. The parent (isolate.py)
@@ -33,8 +33,10 @@ def main(request_path):
     result_path = Path(request["result"])
     try:
         from autograder.grading.grade import grade_submission
+        from autograder.grading.sandbox import Sandbox
 
-        result = grade_submission(request["submission"], load_config(request["config"]))
+        sandbox = Sandbox.from_dict(request["sandbox"])
+        result = grade_submission(request["submission"], load_config(request["config"]), sandbox)
     except KitError as e:
         write_new(result_path, {"kit_error": str(e)})
         return ChildExit.KIT_ERROR

@@ -56,27 +56,27 @@ def planned_questions(config, files=None) -> list[QuestionResult]:
     ]
 
 
-def grade_submission(path, config) -> GradeResult:
+def grade_submission(path, config, sandbox) -> GradeResult:
     started = time.monotonic()
     files = test_files(config)
     try:
         template = apply_config(nbformat.read(student_path(config.assignment), as_version=4), config)
         notebook = merge(template, read_submission(path, config.assignment), config.skip_tags)
-        result = _run_and_test(notebook, files, config, str(path))
+        result = _run_and_test(notebook, files, config, str(path), sandbox)
     except SubmissionError as e:
         result = GradeResult.without_results(str(path), planned_questions(config, files), str(e))
     result.seconds = round(time.monotonic() - started, 1)
     return result
 
 
-def _run_and_test(notebook, files, config, name):
+def _run_and_test(notebook, files, config, name, sandbox):
     """Run the notebook and its tests; a cell that kills the kernel is left out and the run repeated."""
     notebook.cells.insert(0, nbformat.v4.new_code_cell(INIT_CELL))
     env = {"MNIST_PATH": str(mnist_path(config)), "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
     crashes = []
     while True:
         with tempfile.TemporaryDirectory(prefix="kit-grade-") as workdir:
-            kernel = GradingKernel(notebook, Path(workdir), config, env)
+            kernel = GradingKernel(notebook, Path(workdir), config, env, sandbox)
             with kernel.running():
                 cell_errors = kernel.run_notebook()
                 if kernel.crashed_at is None or len(crashes) == MAX_CRASHES:

@@ -28,15 +28,15 @@ POLL_SECONDS = 0.5
 MAX_RESULT_BYTES = 64 * 2**20
 
 
-def grade_isolated(submission, out, config, threads, stop) -> GradeResult:
-    """Grade `submission` (a collect.Submission) and write its reports into the folder `out`.
+def grade_isolated(submission, out, config, threads, stop, sandbox) -> GradeResult:
+    """Grade `submission` (a collect.Submission) in `sandbox` and write its reports into the folder `out`.
 
     `stop` (a threading.Event) ends the grading early, e.g. on Ctrl-C. Raises KitError
     when the kit itself cannot grade (the same would happen to every submission).
     """
     out.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="kit-submission-"))
-    workdir.chmod(0o755)  # a kernel running as another user (run_as_user.py) must reach its folder
+    workdir.chmod(0o755)  # a kernel running as another user (sandbox.py) must reach its folder
     private = workdir / "grader"
     private.mkdir(mode=0o700)
     request, result_path = private / "request.json", private / "result.json"
@@ -46,6 +46,7 @@ def grade_isolated(submission, out, config, threads, stop) -> GradeResult:
                 "submission": str(Path(submission.path).absolute()),
                 "config": str(config.path),
                 "result": str(result_path),
+                "sandbox": sandbox.to_dict(),
             }
         )
     )

@@ -8,40 +8,84 @@ becomes a record (`crashed_at`, `dead`) here, in one place, never an exception u
 
 import json
 import os
-import pwd
+import secrets
 import subprocess
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 import dill
 import nbformat
-from jupyter_client import KernelManager
+from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
-from traitlets import default
 
 from autograder.bridge import kernel_side
 from autograder.bridge.grader_side import read_reply
 from autograder.contract import CellError
 from autograder.errors import StudentError
+from autograder.grading.sandbox import write_identity
 
 BRIDGE = Path(kernel_side.__file__).read_text()
 
-MAX_REPLY_BYTES = 512 * 1024 * 1024
+MAX_REPLY_BYTES = 256 * 2**20
+# Variables of the grader's environment the kernel gets too: threads, and OpenBLAS's
+# settings for processors where an old OpenBLAS computes wrong results.
+PASSED_ENV = (
+    "TF_NUM_INTRAOP_THREADS",
+    "TF_NUM_INTEROP_THREADS",
+    "OMP_NUM_THREADS",
+    "OPENBLAS_CORETYPE",
+    "OPENBLAS_L2_SIZE",
+    "LANG",
+)
 _TIMEOUT = {"ename": "TimeoutError", "evalue": "the cell ran longer than the time limit and was stopped"}
 
 
-def _manager_with_spec(jupyter_dir):
-    """A KernelManager that looks for kernel specs in `jupyter_dir` only."""
+class _Manager(AsyncKernelManager):
+    """A kernel manager whose connection file the kernel's own user (maybe not ours) can read."""
 
-    class Manager(KernelManager):
-        @default("kernel_spec_manager")
-        def _kernel_spec_manager_default(self):
-            return KernelSpecManager(kernel_dirs=[str(jupyter_dir / "kernels")])
+    def write_connection_file(self, **kwargs):
+        super().write_connection_file(**kwargs)
+        Path(self.connection_file).chmod(0o644)
 
-    return Manager
+
+@dataclass(frozen=True)
+class Folders:
+    """The kernel's folders: `home` and `ipc` it may write, `inbox` (requests, its identity) it may only read."""
+
+    root: Path
+    data: tuple = ()  # files the kernel reads where the grader has them (MNIST)
+
+    @property
+    def home(self):
+        return self.root / "home"
+
+    @property
+    def ipc(self):
+        return self.root / "ipc"
+
+    @property
+    def inbox(self):
+        return self.root / "in"
+
+    @property
+    def passwd(self):
+        return self.inbox / "passwd"
+
+    @property
+    def group(self):
+        return self.inbox / "group"
+
+    @property
+    def writable(self):
+        return [self.home, self.ipc]
+
+    @property
+    def read_only(self):
+        return [self.inbox, *self.data]
 
 
 class _BoundedClient(NotebookClient):
@@ -68,16 +112,19 @@ class _BoundedClient(NotebookClient):
 
 
 class GradingKernel:
-    """`workdir` holds the grader's files; the kernel runs in its `home` subfolder.
+    """`workdir` holds the grader's files; the kernel sees only its Folders, inside the sandbox.
 
-    Only the grader writes in `workdir` itself, so a student's kernel (which may run as
-    another user, see run_as_user.py) cannot plant links where the grader writes.
+    The kernel's command is the sandbox's (sandbox.py); its environment is built here from
+    nothing, so none of the instructor's variables reach student code.
     """
 
-    def __init__(self, nb, workdir, config, env):
-        self.workdir, self.config, self.env = workdir, config, env
-        self.home = workdir / "home"
-        self.home.mkdir()
+    def __init__(self, nb, workdir, config, env, sandbox):
+        self.workdir, self.config, self.sandbox = workdir, config, sandbox
+        self.folders = Folders(workdir, tuple(Path(env[k]) for k in ("MNIST_PATH",) if k in env))
+        for folder in (*self.folders.writable, self.folders.inbox):
+            folder.mkdir()
+        self.home = self.folders.home
+        self.env = self._environment(env)
         self.dead, self.crashed_at = None, None
         self.cells = len(nb.cells)  # the notebook's own; the bridge appends its cells after these
         self.client = _BoundedClient(
@@ -92,26 +139,42 @@ class GradingKernel:
             resources={"metadata": {"path": str(self.home)}},
         )
 
+    def _environment(self, env):
+        python_bin = str(Path(sys.executable).absolute().parent)
+        scratch = "/tmp" if self.sandbox.bwrap else str(self.home)
+        passed = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
+        return {**passed, "HOME": str(self.home), "TMPDIR": scratch, "PATH": f"{python_bin}:/usr/bin:/bin", **env}
+
     @contextmanager
     def running(self):
-        env = {**os.environ, **self.env}
-        user = os.environ.get("KIT_KERNEL_USER")
-        if user:
-            self._run_kernel_as(user)
-        # The kernel's own stderr (TensorFlow's start-up chatter) is not the student's output.
-        with self.client.setup_kernel(env=env, cwd=str(self.home), stderr=subprocess.DEVNULL):
-            yield self
+        self.client.km = self._manager()
+        self.sandbox.kill_leftovers()
+        try:
+            # The kernel's own stderr (TensorFlow's start-up chatter) is not the student's output.
+            with self.client.setup_kernel(env=self.env, cwd=str(self.home), stderr=subprocess.DEVNULL):
+                yield self
+        finally:
+            self.sandbox.kill_leftovers()
 
-    def _run_kernel_as(self, user):
-        """A `python3` kernel spec that starts the kernel through run_as_user.py as `user`."""
-        spec = self.workdir / ".kit-kernels" / "kernels" / "python3"
+    def _manager(self):
+        """A kernel started by the sandbox's command, reached through sockets in its `ipc` folder."""
+        folders = self.folders
+        if self.sandbox.bwrap:
+            write_identity(folders, self.home)
+        argv = self.sandbox.kernel_argv(sys.executable, folders, self.env, self.config)
+        spec = self.workdir / "spec" / "kernels" / "python3"
         spec.mkdir(parents=True)
-        argv = [sys.executable, "-m", "autograder.grading.run_as_user", user, "{connection_file}"]
-        (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Python 3", "language": "python"}))
-        self.client.kernel_manager_class = _manager_with_spec(spec.parent.parent)
-        account = pwd.getpwnam(user)
-        self.workdir.chmod(0o755)
-        os.chown(self.home, account.pw_uid, account.pw_gid)
+        kernel = {"argv": argv, "display_name": "Python 3", "language": "python", "interrupt_mode": "message"}
+        (spec / "kernel.json").write_text(json.dumps(kernel))
+        self.workdir.chmod(0o755)  # a kernel running as another user must reach its folders
+        self.sandbox.own(*folders.writable)
+        return _Manager(
+            kernel_name="python3",
+            kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec.parent)]),
+            transport="ipc",
+            ip=str(folders.ipc / "kernel"),
+            connection_file=str(folders.inbox / "connection.json"),
+        )
 
     def run_notebook(self) -> list[CellError]:
         """Execute every cell; returns the errors the cells raised."""
@@ -138,8 +201,9 @@ class GradingKernel:
         """Send one request to the bridge in the kernel; returns (reply, arrays)."""
         if self.dead:
             raise StudentError(self.dead)
-        request_path, reply_path = self.workdir / "request.pkl", self.home / ".kit-reply.npz"
-        reply_path.unlink(missing_ok=True)
+        # The reply's name is new each time: the kernel's folder is the student's to litter.
+        request_path = self.folders.inbox / "request.pkl"
+        reply_path = self.home / f".kit-reply-{secrets.token_hex(8)}.npz"
         with open(request_path, "wb") as f:
             dill.dump(request, f, recurse=True)
         request_path.chmod(0o644)  # readable by a kernel that runs as another user
@@ -154,7 +218,11 @@ class GradingKernel:
             request_path.unlink(missing_ok=True)
         if not alive:
             raise StudentError(self.dead)
-        if not reply_path.exists():
+        if not os.path.lexists(reply_path):
             errors = [f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"]
             raise StudentError("; ".join(errors) or "the kernel gave no answer")
-        return read_reply(reply_path, MAX_REPLY_BYTES)
+        try:
+            return read_reply(reply_path, MAX_REPLY_BYTES)
+        finally:
+            with suppress(OSError):
+                reply_path.unlink()

@@ -2,7 +2,9 @@
 
 Gradescope shows "The autograder failed to execute correctly" when results.json is
 missing or malformed, so every path here, a crash included, ends with one. Grading
-runs isolated (grading/isolate.py), so the config's time and memory limits hold here too.
+runs isolated (grading/isolate.py), so the config's time and memory limits hold here too,
+and student code runs as the unprivileged `student` (sandbox.py): no such user, no
+grading, and results.json says why.
 """
 
 import os
@@ -14,9 +16,11 @@ from autograder.classroom.collect import Submission
 from autograder.contract import GradeResult, Status
 from autograder.grading.grade import planned_questions
 from autograder.grading.isolate import grade_isolated
+from autograder.grading.sandbox import Sandbox
 from autograder.reports.write import write_reports
 
 AUTOGRADER = Path("/autograder")
+STUDENT = "student"  # the unprivileged user setup.sh creates
 
 
 def find_submission(folder, assignment):
@@ -33,9 +37,10 @@ def run(config, root=AUTOGRADER) -> GradeResult:
     results.mkdir(exist_ok=True)
     results.chmod(0o755)  # whatever the harness made it: only the grader writes the results
     try:
+        sandbox = Sandbox.choose(user=STUDENT)  # no such user: no grading (fail closed), and results say why
         path = find_submission(root / "submission", config.assignment)
         return grade_isolated(
-            Submission("student", "student", path), results, config, os.cpu_count() or 1, threading.Event()
+            Submission("student", "student", path), results, config, os.cpu_count() or 1, threading.Event(), sandbox
         )
     except Exception as e:  # the kit's own failure: still a results file, and the trace in stdout
         traceback.print_exc()

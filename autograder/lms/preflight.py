@@ -19,7 +19,7 @@ from autograder.grading.isolate import grade_isolated
 GRADESCOPE_MAX_MINUTES = 40
 
 
-def preflight(config, out):
+def preflight(config, out, sandbox):
     master = master_path(config.assignment)
     template = nbformat.read(student_path(config.assignment), as_version=4)
     out.mkdir(parents=True, exist_ok=True)
@@ -27,7 +27,7 @@ def preflight(config, out):
     nbformat.write(fill_answers(template, solution_answers(master)), notebook)
     cpus = os.cpu_count() or 1
     result = grade_isolated(
-        Submission("solution", "solution", notebook), out / "graded", config, cpus, threading.Event()
+        Submission("solution", "solution", notebook), out / "graded", config, cpus, threading.Event(), sandbox
     )
     peak_gb = result.measurements["peak_memory_mb"] / 1024
     # Gradescope's CPUs may be slower and fewer than this machine's: keep four times the time,

@@ -8,10 +8,11 @@ from autograder.classroom.collect import one_submission
 from autograder.contract import Status
 from autograder.errors import KitError
 from autograder.grading.isolate import grade_isolated
+from autograder.grading.sandbox import Sandbox
 
 
 def grade(path, out, config):
-    return grade_isolated(one_submission(path), out, config, 1, threading.Event())
+    return grade_isolated(one_submission(path), out, config, 1, threading.Event(), Sandbox.choose())
 
 
 def test_a_not_graded_verdict_comes_back_with_its_reason_and_reports(tmp_path, config):

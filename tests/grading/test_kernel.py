@@ -5,6 +5,7 @@ from dataclasses import replace
 import nbformat
 
 from autograder.grading.kernel import GradingKernel
+from autograder.grading.sandbox import Sandbox
 
 SPAM = "for i in range(20000):\n    print('spam ' * 40)\n"
 
@@ -12,7 +13,7 @@ SPAM = "for i in range(20000):\n    print('spam ' * 40)\n"
 def run_cells(tmp_path, config, *sources):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
-    kernel = GradingKernel(nb, tmp_path, config, {})
+    kernel = GradingKernel(nb, tmp_path, config, {}, Sandbox.choose())
     with kernel.running():
         errors = kernel.run_notebook()
     return kernel, nb, errors

