@@ -27,8 +27,6 @@ class Status(StrEnum):
     """Stopped at the memory limit: 0 points."""
     CRASHED = "crashed"
     """The grader did not exit normally (killed, say), so nothing it wrote is believed: 0 points."""
-    TAMPERED = "tampered"
-    """Graded, but the kit's files were changed meanwhile (and restored): for review."""
     INTERRUPTED = "interrupted"
     """The instructor stopped the run (Ctrl-C); never written to the gradebook."""
 

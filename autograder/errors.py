@@ -39,10 +39,6 @@ class UnsafeModelError(KitError, ValueError):
     """A student's model cannot be rebuilt safely in the grader, or is over the size limit."""
 
 
-class EnvironmentChangedError(KitError, RuntimeError):
-    """A submission changed installed packages; grading cannot go on until they are reinstalled."""
-
-
 class SandboxUnavailableError(KitError, RuntimeError):
     """Student code cannot be sandboxed here, and the instructor did not ask for trusted grading."""
 

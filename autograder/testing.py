@@ -40,13 +40,14 @@ def min_test_accuracy():
 
 
 @lru_cache(maxsize=1)
-def _test_set(path):
+def grader_test_set(path):
+    """The grader's own copy, read (and checked) once, before any student code runs."""
     return load_test_set(path)
 
 
 def grader_accuracy(model):
     """The model's accuracy on the grader's own copy of the 10,000 MNIST test images."""
-    x, y = _test_set(mnist_path(_config()))
+    x, y = grader_test_set(mnist_path(_config()))
     predicted = np.argmax(np.asarray(model.predict(x, batch_size=1000, verbose=0)), axis=1)
     accuracy = float(np.mean(predicted == y))
     _active.get()[1]["test_accuracy"] = accuracy

@@ -114,11 +114,22 @@ def relu(z):
 """
 
 
-HOG = """
+# One process cannot take more than the memory limit (an rlimit: MemoryError, the rest graded);
+# four processes of 2 GB each, ignoring interrupts, take the submission over it together.
+GREEDY = """
 
 import numpy, signal
-signal.signal(signal.SIGINT, signal.SIG_IGN)
 hog = [numpy.ones(2**27) for _ in range(200)]
+"""
+HOG = """
+
+import numpy, os, signal, time
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+for _ in range(4):
+    if os.fork() == 0:
+        hog = numpy.ones(2**28)
+        time.sleep(600)
+time.sleep(600)
 """
 
 # name -> (how to write it, expected status, expected total or None), with the lenient target
@@ -140,6 +151,7 @@ CLASS = {
         "out of memory",
         0,
     ),
+    "hank.ipynb": (_notebook(**answers_with("activations", GREEDY)), "graded", 10),
     "ivan.ipynb": (
         _notebook(**answers_with("activations", "\n\nfor i in range(50000):\n    print('spam ' * 40)\n")),
         "graded",
@@ -152,17 +164,18 @@ CLASS = {
         "graded",
         10,
     ),
+    # Attacks on the grader: the sandbox leaves them nothing to reach, so each gets its honest grade.
     "mallory.ipynb": (
         _notebook(
             **answers_with(
                 "activations", "\n\nimport autograder.testing as t\nopen(t.__file__, 'a').write('\\nMIN = 0\\n')\n"
             )
         ),
-        "tampered",
-        None,
+        "graded",
+        10,
     ),
-    "oscar.ipynb": (_notebook(**answers_with("activations", PTH_HOOK)), "tampered", None),
-    "trudy.ipynb": (_notebook(**answers_with("activations", FAKE_RESULT)), "crashed", 0),
+    "oscar.ipynb": (_notebook(**answers_with("activations", PTH_HOOK)), "graded", 10),
+    "trudy.ipynb": (_notebook(**answers_with("activations", FAKE_RESULT)), "graded", 10),
     "niaj.ipynb": (lambda p, b: p.write_bytes(b"{ this is not json"), "not graded", 0),
     "olivia.ipynb": (lambda p, b: p.write_text(json.dumps({"hello": "world"})), "not graded", 0),
     "peggy.ipynb": (lambda p, b: p.write_bytes(b""), "not graded", 0),

@@ -1,7 +1,12 @@
 """Shared fixtures: the config, and the assignment built for grading."""
 
 import csv
+import hashlib
 import os
+import shutil
+import socket
+import threading
+import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 
@@ -62,9 +67,12 @@ def lenient_config(tmp_path_factory, config):
     return path
 
 
+RUNS = ("class_run", "strict_run", "attack_run")  # graded in the background, in this order
+
+
 def pytest_collection_modifyitems(config, items):
-    """The two class-sized runs go in the background (see below); their tests go last."""
-    items.sort(key=lambda item: 2 if "strict_run" in item.fixturenames else int("class_run" in item.fixturenames))
+    """The class-sized runs go in the background (see below); their tests go last, in the runs' order."""
+    items.sort(key=lambda item: next((i + 1 for i, run in enumerate(RUNS) if run in item.fixturenames), 0))
 
 
 def _needed(request, fixture):
@@ -73,14 +81,15 @@ def _needed(request, fixture):
 
 @pytest.fixture(scope="session", autouse=True)
 def background(request, tmp_path_factory, built, config, lenient_config):
-    """The class run, then the strict run, one after the other in a thread, started at once when a
-    selected test needs them, so that they overlap the other tests. Never at the same time: each
-    run's tamper guard would take the other's changes to the kit for its own."""
+    """The class run, the strict run and the attack run, one after the other in a thread, started at
+    once when a selected test needs them, so that they overlap the other tests (each uses -j 2)."""
     runs, pool = {}, ThreadPoolExecutor(1)
     if _needed(request, "class_run"):
         runs["class"] = pool.submit(_class_run, tmp_path_factory.mktemp("class"), built, lenient_config)
     if _needed(request, "strict_run"):
         runs["strict"] = pool.submit(_strict_run, tmp_path_factory.mktemp("strict"), built, config)
+    if _needed(request, "attack_run") and os.geteuid() == 0:
+        runs["attack"] = pool.submit(_attack_run, built, lenient_config)
     yield runs
     pool.shutdown(wait=True, cancel_futures=True)
 
@@ -95,6 +104,14 @@ def class_run(background):
 def strict_run(background):
     """catalogue.STRICT graded in this process with the shipped config (-j 2): out folder and rows."""
     return background["strict"].result()
+
+
+@pytest.fixture(scope="session")
+def attack_run(background):
+    """tests/attacks.py graded as an ordinary user (made for the test; needs root) with the lenient config."""
+    if "attack" not in background:
+        pytest.skip("the attack run creates a user: it needs root (CI runs as root)")
+    return background["attack"].result()
 
 
 def _class_run(root, built, lenient_config):
@@ -136,3 +153,72 @@ def _strict_run(root, built, config):
     grade_all([write(root / "in", built, STRICT)], root / "out", config, 2, Sandbox.choose())
     with open(root / "out" / "gradebook.csv", newline="") as f:
         return root / "out", {row["student"]: row for row in csv.DictReader(f)}
+
+
+def _attack_run(built, lenient_config):
+    from tests.attacks import write_corpus
+    from tests.ordinary_user import as_user, ensure_user, install_kit, user_processes
+
+    account, home = ensure_user()
+    kit = install_kit(home, os.environ["MNIST_PATH"])
+    out, corpus, config = home / "out", home / "corpus", home / "grading_config.yml"
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(corpus, ignore_errors=True)
+    (home / "secret.txt").write_text("KIT-SECRET-FILE")
+    config.write_text(lenient_config.read_text())
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.settimeout(0.5)
+        paths = {
+            "KIT": str(kit),
+            "HOME": str(home),
+            "OUT": str(out),
+            "CORPUS": str(corpus),
+            "MNIST": str(home / "mnist.npz"),
+        }
+        write_corpus(corpus, built, {**paths, "PORT": listener.getsockname()[1]})
+        for path in [home / "secret.txt", config, corpus, *corpus.iterdir()]:
+            os.chown(path, account.pw_uid, account.pw_gid)
+        before = _fingerprints(home, kit)
+        connections = []
+        accepting = threading.Thread(target=_accept, args=(listener, connections, threading.Event()), daemon=True)
+        accepting.start()
+        started = time.monotonic()
+        run = as_user(
+            f".venv/bin/python -m autograder --config {config} grade {corpus} --out {out} -j 2",
+            kit,
+            timeout=1800,
+            env={"MNIST_PATH": str(home / "mnist.npz"), "KIT_SECRET": "KIT-SECRET-ENV", "TF_CPP_MIN_LOG_LEVEL": "3"},
+        )
+        seconds = time.monotonic() - started
+        survivors = user_processes(account.pw_uid)
+    with open(out / "gradebook.csv", newline="") as f:
+        rows = {row["student"]: row for row in csv.DictReader(f)}
+    return {
+        "run": run,
+        "rows": rows,
+        "out": out,
+        "home": home,
+        "kit": kit,
+        "before": before,
+        "after": _fingerprints(home, kit),
+        "connections": connections,
+        "survivors": survivors,
+        "seconds": seconds,
+    }
+
+
+def _accept(listener, connections, never):
+    while not never.is_set():
+        try:
+            connections.append(listener.accept()[1])
+        except TimeoutError:
+            continue
+        except OSError:
+            return
+
+
+def _fingerprints(home, kit):
+    """sha256 of the files an attack would change: the kit (its own bytecode aside), its kernel spec, MNIST."""
+    files = [home / "mnist.npz", *sorted((kit / "autograder").rglob("*.py")), *sorted((kit / "dist").rglob("*.py"))]
+    files += [kit / ".venv/share/jupyter/kernels/python3/kernel.json", kit / "grading_config.yml"]
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files if p.is_file()}

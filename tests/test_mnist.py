@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from autograder import mnist
@@ -36,3 +37,13 @@ def test_the_test_set_is_the_official_one(config):
     x, y = mnist.load_test_set(mnist.mnist_path(config))
     assert x.shape == (10000, 784) and 0 <= x.min() and x.max() <= 1
     assert list(y[:10]) == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
+
+
+def test_altered_test_labels_are_refused(tmp_path, config):
+    with np.load(mnist.mnist_path(config)) as data:
+        arrays = {k: data[k] for k in data.files}
+    arrays["y_test"] = arrays["y_test"].copy()
+    arrays["y_test"][:100] = 0  # a student's forged labels
+    np.savez(tmp_path / "forged.npz", **arrays)
+    with pytest.raises(MnistNotFoundError, match="official MNIST test set"):
+        mnist.load_test_set(tmp_path / "forged.npz")

@@ -11,6 +11,7 @@ import json
 import os
 import stat
 import warnings
+import zipfile
 
 import numpy as np
 
@@ -102,19 +103,26 @@ class KernelNamespace(dict):
 
 
 def read_reply(path, max_bytes):
-    """Load a reply file safely: a regular file (not a link), numeric arrays only (no pickle), bounded."""
+    """Load a reply file safely: a regular file (not a link, not a pipe), numeric arrays only
+    (no pickle), and no bigger than `max_bytes` on disk or unpacked; else the test that asked fails."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as e:
         raise StudentError(f"the kernel's answer could not be read: {e.strerror}") from None
     with os.fdopen(fd, "rb") as f:
         info = os.fstat(f.fileno())
-        if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
-            raise StudentError(f"the kernel's answer is not a file of at most {max_bytes} bytes")
+        if not stat.S_ISREG(info.st_mode):
+            raise StudentError("the kernel's answer is not a regular file")
         try:
             with np.load(f, allow_pickle=False) as data:
+                size = max(info.st_size, sum(i.file_size for i in data.zip.infolist()))
+                if size > max_bytes:
+                    raise StudentError(
+                        f"the value is too large for the grader to take in: {size / 2**20:.0f} MB, "
+                        f"the limit is {max_bytes / 2**20:.0f} MB"
+                    )
                 arrays = {k: data[k] for k in data.files}
-        except (ValueError, OSError) as e:
+        except (ValueError, OSError, zipfile.BadZipFile) as e:
             raise StudentError(f"the kernel's answer is malformed: {e}") from None
     try:
         return json.loads(arrays.pop("reply").tobytes().decode()), arrays

@@ -41,6 +41,13 @@ def serve(request_path, response_path):
         reply["value"] = _encode(value, arrays, name if request["op"] == "get" else None)
     except BaseException as e:  # the student's code may raise anything, even SystemExit
         reply["error"] = [type(e).__name__, str(e)[:2000]]
+    size, limit = sum(a.nbytes for a in arrays.values()), request.get("max_bytes", float("inf"))
+    if size > limit:  # say so here, rather than write what the grader will not read
+        arrays, reply["value"] = {}, None
+        reply["error"] = [
+            "ValueTooLarge",
+            f"the value is {size / 2**20:.0f} MB; the grader takes at most {limit / 2**20:.0f} MB",
+        ]
     arrays["reply"] = np.frombuffer(json.dumps(reply).encode(), dtype=np.uint8)
     np.savez(response_path, **arrays)
 

@@ -1,6 +1,7 @@
 """The bridge's wire format, written down once.
 
-A request (grader -> kernel) is a dill file: `{"op": "get" | "call", "name", "args", "kwargs"}`;
+A request (grader -> kernel) is a dill file: `{"op": "get" | "call", "name", "args", "kwargs",
+"max_bytes"}` (a bigger answer is an error instead);
 the kernel only unpickles what the grader wrote. A reply (kernel -> grader) is an .npz
 file, read with `allow_pickle=False`: the array `reply` holds UTF-8 JSON
 

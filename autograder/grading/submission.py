@@ -25,7 +25,10 @@ def read_submission(path, assignment):
     if path.stat().st_size > MAX_BYTES:
         raise SubmissionError(f"{path.name} is larger than {MAX_BYTES // 2**20} MB")
     if zipfile.is_zipfile(path):
-        name, data = _notebook_in_zip(path, assignment)
+        try:
+            name, data = _notebook_in_zip(path, assignment)
+        except (zipfile.BadZipFile, OSError) as e:
+            raise SubmissionError(f"{path.name} is a damaged zip: {e}") from None
     else:
         name, data = path.name, path.read_bytes()
     return parse_notebook(data, name)

@@ -37,11 +37,7 @@ def test_the_class_run_succeeds(class_run):
 def test_each_submission_has_a_row_with_the_expected_outcome(class_run, name):
     _, status, total = CLASS[name]
     row = rows(class_run["out"])[Path(name).stem]
-    if row["status"] == "tampered" and status != "tampered":
-        # It ran alongside a submission that changed the kit: the guard cannot tell which did, so it flags both.
-        assert "mallory" in row["error"] or "oscar" in row["error"], row
-    else:
-        assert row["status"] == status, row
+    assert row["status"] == status, row
     if total is not None:
         assert float(row["total"]) == total, row
     if status != "graded":
@@ -68,8 +64,6 @@ def test_nothing_is_left_behind_and_the_kit_is_unchanged(class_run):
     assert kit_fingerprint() == class_run["kit_before"]
     folders, kernels = leftovers(class_run["temp"])
     assert not folders and not kernels
-    assert "restored" in rows(class_run["out"])["mallory"]["error"]
-    assert "kit_probe.pth" in rows(class_run["out"])["oscar"]["error"]
     import site
 
     assert not any(Path(d, "kit_probe.pth").exists() for d in site.getsitepackages())

@@ -2,7 +2,10 @@
 
 import zipfile
 
+import pytest
+
 from autograder.classroom.collect import collect, is_one_submission
+from autograder.errors import SubmissionError
 
 GRADESCOPE_METADATA = """\
 submission_101:
@@ -57,3 +60,27 @@ def test_folder_otter_exports_and_duplicates(tmp_path):
     assert is_one_submission(single)
     found = collect([folder], tmp_path / "inbox")
     assert [s.student for s in found] == ["deep_learning_primer", "deep_learning_primer-2"]
+
+
+def test_identities_never_name_a_path_outside_the_out_folder(tmp_path):
+    export = tmp_path / "export.zip"
+    metadata = GRADESCOPE_METADATA.replace("'1815'", "'../../x'").replace("'1912'", "'/etc/passwd'")
+    with zipfile.ZipFile(export, "w") as z:
+        z.writestr("e/submission_metadata.yml", metadata)
+        z.writestr("e/submission_101/deep_learning_primer.ipynb", "{}")
+        z.writestr("e/submission_102/deep_learning_primer.ipynb", "{}")
+    found = collect([export], tmp_path / "inbox")
+    assert [(s.student, s.lms_id) for s in found] == [("x", "../../x"), ("etc_passwd", "/etc/passwd")]
+
+
+def test_a_zip_bomb_is_refused_not_unpacked(tmp_path):
+    bomb = tmp_path / "submissions.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("lovelaceada_4711_998877_deep_learning_primer.ipynb", "{}")
+        with z.open("turingalan_4712_998878_deep_learning_primer.ipynb", "w", force_zip64=True) as member:
+            zeros = bytes(2**24)
+            for _ in range(16):  # 256 MB of zeros, a few hundred KB packed
+                member.write(zeros)
+    with pytest.raises(SubmissionError, match="would unpack to 256 MB"):
+        collect([bomb], tmp_path / "inbox")
+    assert not (tmp_path / "inbox").exists()

@@ -29,13 +29,13 @@ for secret in [kit + "/dist/deep_learning_primer/tests/activations.py", kit + "/
     try:
         pathlib.Path(secret).read_text()
         raise RuntimeError("LEAKED " + secret)
-    except PermissionError:
+    except OSError:  # not there at all in the sandbox; unreadable where the container has no bwrap
         print("cannot read", secret)
 for planted in ["/autograder/results/results.json", "/autograder/results/planted.json"]:
     try:
         pathlib.Path(planted).write_text("{}")
         raise RuntimeError("WROTE " + planted)
-    except PermissionError:
+    except OSError:
         print("cannot write", planted)
 """
 
