@@ -57,6 +57,10 @@ test-fast: install
 bench: build
 	$(BIN)/python bench/grading_speed.py
 
+# The sandbox's start-up cost (against none, as a ratio) and how closely the memory limit holds (~2 min).
+bench-sandbox: build
+	$(BIN)/python bench/sandbox_cost.py
+
 # Planted bugs: each must lose points; the solution full marks, the blank notebook 0.
 mutants: build
 	$(BIN)/python -m autograder mutants

@@ -130,15 +130,37 @@ def attack_cell(code, paths):
     return PREAMBLE.format(paths=json.dumps(paths)) + code + REPORT
 
 
+def attack_notebook(path, built, paths, *codes):
+    """An honest quick submission with each of `codes` as a cell of its own at the end."""
+    make_submission(path, built, mnist_accuracy=QUICK_TRAINING)
+    nb = nbformat.read(path, as_version=4)
+    nb.cells += [nbformat.v4.new_code_cell(attack_cell(code, paths)) for code in codes]
+    nbformat.write(nb, path)
+    return path
+
+
 def write_corpus(folder, built, paths):
     """Every attack, then two honest submissions that look for what the attacks left."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, code in [*ATTACKS.items(), ("zz_victim", VICTIM_CHECK), ("zz_victim_2", VICTIM_CHECK)]:
-        path = make_submission(folder / f"{name}.ipynb", built, mnist_accuracy=QUICK_TRAINING)
-        nb = nbformat.read(path, as_version=4)
-        nb.cells.append(nbformat.v4.new_code_cell(attack_cell(code, paths)))
-        nbformat.write(nb, path)
+        attack_notebook(folder / f"{name}.ipynb", built, paths, code)
     return folder
+
+
+# What each attack must not have done, wherever it ran: its report's entries that must not be "ok".
+MUST_FAIL = {
+    "forge_mnist": ["rewrite MNIST_PATH", "rewrite MNIST in the kernel's env"],
+    "plant_code": [
+        "pyc in the kit",
+        "module in the kit's folder",
+        "pth in site-packages",
+        "venv kernel spec",
+        "ipython startup in the instructor's HOME",
+        "kernel spec in the instructor's HOME",
+        "keras.json in the instructor's HOME",
+    ],
+    "escape": ["mkdir results.json in the out folder", "write the out folder", "connect to 127.0.0.1"],
+}
 
 
 def reports(grade_json):

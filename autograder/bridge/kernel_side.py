@@ -46,7 +46,7 @@ def serve(request_path, response_path):
         arrays, reply["value"] = {}, None
         reply["error"] = [
             "ValueTooLarge",
-            f"the value is {size / 2**20:.0f} MB; the grader takes at most {limit / 2**20:.0f} MB",
+            f"the value is {size / 2**20:.1f} MB; the grader takes at most {limit / 2**20:.0f} MB",
         ]
     arrays["reply"] = np.frombuffer(json.dumps(reply).encode(), dtype=np.uint8)
     np.savez(response_path, **arrays)

@@ -22,7 +22,7 @@ GRADESCOPE_METADATA = "submission_metadata.yml"
 SUFFIXES = (".ipynb", ".zip")
 # An LMS download is unpacked only within these bounds (a zip bomb is refused, not unpacked).
 MAX_ENTRIES, MAX_UNPACKED_BYTES = 20_000, 4 * 2**30
-UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
+UNSAFE = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')  # separators, controls, what Windows refuses
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ def _preferred(files):
 
 def safe_key(identity):
     """An identity as a file name: no separators, no leading dot or dash, bounded ("../../x" -> "x")."""
-    return UNSAFE.sub("_", identity).strip("._-")[:80] or "submission"
+    return UNSAFE.sub("_", identity).strip("._- ")[:80] or "submission"
 
 
 def _unique(found):

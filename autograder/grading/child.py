@@ -9,8 +9,10 @@ over a planted file) and exits with a `ChildExit` code. The parent (isolate.py)
 believes the result only with that code; anything else is a crash.
 """
 
+import ctypes
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -26,7 +28,16 @@ def write_new(path, data):
         json.dump(data, f, ensure_ascii=False)
 
 
+def die_with_parent():
+    """Linux's PR_SET_PDEATHSIG: if the parent is killed outright, this child (and so its sandbox) dies too."""
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the parent's own clean-up is all there is
+        pass
+
+
 def main(request_path):
+    die_with_parent()
     request_path = Path(request_path)
     request = json.loads(request_path.read_text())
     request_path.unlink()

@@ -120,7 +120,8 @@ class GradingKernel:
     def __init__(self, nb, workdir, config, env, sandbox):
         self.workdir, self.config, self.sandbox = workdir, config, sandbox
         ipc = Path(tempfile.mkdtemp(prefix="ipc-", dir=sandbox.sockets))
-        self.folders = Folders(workdir, ipc, tuple(Path(env[k]) for k in ("MNIST_PATH",) if k in env))
+        data = (Path(env["MNIST_PATH"]),) if "MNIST_PATH" in env else ()  # the kernel's own, read-only
+        self.folders = Folders(workdir, ipc, data)
         for folder in (self.folders.home, self.folders.inbox):
             folder.mkdir()
         self.home = self.folders.home

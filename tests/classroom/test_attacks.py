@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.attacks import ATTACKS, reports
+from tests.attacks import ATTACKS, MUST_FAIL, reports
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +32,7 @@ def test_every_attacker_and_victim_gets_the_honest_grade(attack_run, name):
 
 def test_mnist_cannot_be_forged(attack_run):
     seen = report(attack_run, "forge_mnist")
-    assert seen["rewrite MNIST_PATH"] != "ok" and seen["rewrite MNIST in the kernel's env"] != "ok", seen
+    assert not [k for k in MUST_FAIL["forge_mnist"] if seen[k] == "ok"], seen
     grade = json.loads((attack_run["out"] / "students" / "forge_mnist" / "grade.json").read_text())
     assert grade["measurements"]["test_accuracy"] < 0.99  # quick training, measured on the real labels
     assert attack_run["before"] == attack_run["after"]
@@ -40,8 +40,7 @@ def test_mnist_cannot_be_forged(attack_run):
 
 def test_planted_code_reaches_no_later_grading(attack_run):
     seen = report(attack_run, "plant_code")
-    inside = {k for k in seen if "this HOME" in k or k.startswith("leave a file")}  # its own sandbox: allowed
-    assert all(seen[k] != "ok" for k in seen.keys() - inside), seen
+    assert not [k for k in MUST_FAIL["plant_code"] if seen[k] == "ok"], seen
     home, kit = attack_run["home"], attack_run["kit"]
     for planted in [
         kit / "argparse.py",
@@ -72,8 +71,7 @@ def test_nothing_secret_is_read(attack_run):
 
 def test_no_escape_from_the_sandbox(attack_run):
     seen = report(attack_run, "escape")
-    for attempt in ("mkdir results.json in the out folder", "write the out folder", "connect to 127.0.0.1"):
-        assert seen[attempt] != "ok", (attempt, seen)
+    assert not [k for k in MUST_FAIL["escape"] if seen[k] == "ok"], seen
     assert max(seen["see the grader's processes"]) < 50, seen  # its own PID namespace: a handful of processes
     assert not attack_run["connections"] and not attack_run["survivors"], attack_run["survivors"]
     grade = json.loads((attack_run["out"] / "students" / "zz_victim" / "grade.json").read_text())

@@ -3,6 +3,7 @@
 from dataclasses import replace
 
 import nbformat
+import pytest
 
 from autograder.grading.kernel import GradingKernel
 from autograder.grading.sandbox import Sandbox
@@ -37,3 +38,18 @@ def test_a_stuck_cell_is_interrupted_and_the_next_one_runs(tmp_path, config):
     kernel, nb, errors = run_cells(tmp_path, replace(config, cell_timeout_seconds=2), "while True:\n    pass", "z = 3")
     assert [e.cell for e in errors] == [0] and errors[0].name in ("KeyboardInterrupt", "TimeoutError")
     assert kernel.crashed_at is None and not any(o.output_type == "error" for o in nb.cells[1].outputs)
+
+
+def test_a_value_too_large_fails_only_the_test_that_asked(tmp_path, config):
+    from autograder.bridge.grader_side import KernelNamespace
+    from autograder.errors import StudentError
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import numpy as np\nbig = np.ones(2**25 + 1)\nsmall = np.arange(3)")]
+    kernel = GradingKernel(nb, tmp_path, config, {}, Sandbox.choose())
+    with kernel.running():
+        kernel.run_notebook()
+        names = KernelNamespace(kernel, config.max_model_parameters)
+        with pytest.raises(StudentError, match="256 MB"):  # 2**25 doubles are 256 MB: one more is too many
+            names.get("big")
+        assert list(names.get("small")) == [0, 1, 2]

@@ -5,9 +5,12 @@ root, in a private mount namespace where that tree is /autograder), and run_auto
 grades each kind of submission. Needs root and `unshare`, as on CI.
 """
 
+import hashlib
 import json
 import os
+import pwd
 import shutil
+import socket
 import subprocess
 import zipfile
 
@@ -15,29 +18,13 @@ import nbformat
 import pytest
 
 from autograder.build.assign import dist_dir
+from tests.attacks import ATTACKS, MUST_FAIL, attack_notebook, reports
 from tests.helpers import QUICK_TRAINING, make_submission, valid_results
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"), reason="needs root and unshare"),
 ]
-
-SNOOP = """
-import pathlib
-kit = "/autograder/source/kit"
-for secret in [kit + "/dist/deep_learning_primer/tests/activations.py", kit + "/grading_config.yml"]:
-    try:
-        pathlib.Path(secret).read_text()
-        raise RuntimeError("LEAKED " + secret)
-    except OSError:  # not there at all in the sandbox; unreadable where the container has no bwrap
-        print("cannot read", secret)
-for planted in ["/autograder/results/results.json", "/autograder/results/planted.json"]:
-    try:
-        pathlib.Path(planted).write_text("{}")
-        raise RuntimeError("WROTE " + planted)
-    except OSError:
-        print("cannot write", planted)
-"""
 
 
 def in_autograder(tree, command):
@@ -68,7 +55,7 @@ def image(tmp_path_factory, built, config):
     return tree
 
 
-def run(image, name, write):
+def run(image, name, write, before=""):
     for folder in ("submission", "results"):
         shutil.rmtree(image / folder, ignore_errors=True)
         (image / folder).mkdir()
@@ -77,7 +64,7 @@ def run(image, name, write):
         json.dumps({"created_at": "2026-11-24T10:00:00Z", "previous_submissions": []})
     )
     write(image / "submission" / name)
-    finished = in_autograder(image, "/autograder/source/run_autograder")
+    finished = in_autograder(image, before + "/autograder/source/run_autograder")
     assert finished.returncode == 0, finished.stderr[-3000:]
     return valid_results(image / "results" / "results.json"), json.loads((image / "results" / "grade.json").read_text())
 
@@ -110,20 +97,6 @@ def test_wrong_assignment(image, built):
     assert results["score"] == 0 and "module3_transformers" in results["output"]
 
 
-def test_student_code_cannot_read_tests_or_write_results(image, built):
-    answers = {"mnist_accuracy": QUICK_TRAINING + SNOOP}
-    results, grade = run(image, "deep_learning_primer.ipynb", lambda p: make_submission(p, built, **answers))
-    assert "LEAKED" not in json.dumps(grade) and "WROTE" not in json.dumps(grade)
-    assert results["score"] == 8 and not grade["cell_errors"]
-    assert 0.5 < results["extra_data"]["test_accuracy"] < 0.98  # trained and measured there, too little
-    assert sorted(p.name for p in (image / "results").iterdir()) == [
-        "feedback.html",
-        "grade.json",
-        "grader.log",
-        "results.json",
-    ]
-
-
 def test_a_stuck_submission_times_out_with_a_results_page(image, built):
     config = image / "source" / "kit" / "grading_config.yml"
     original = config.read_text()
@@ -144,3 +117,102 @@ def test_the_zip_is_what_gradescope_expects(config):
         assert {"setup.sh", "run_autograder"} <= set(names)
         assert z.getinfo("run_autograder").external_attr >> 16 & 0o111
         assert not any("solutions/" in n for n in names)
+
+
+# Containers without user namespaces (no bwrap), emulated: bwrap cannot run.
+NO_BWRAP = "mount --bind /dev/null /usr/bin/bwrap && "
+# A process that outlives its kernel, plants code where a root launcher would once have
+# run it (the kernel's folder and above), then the kernel crashes and the grader starts a new one.
+PLANT = """
+import os, pathlib, time
+for _ in range(240):
+    for folder in (pathlib.Path.cwd(), *pathlib.Path.cwd().parents):
+        try:
+            (folder / "autograder").mkdir(exist_ok=True)
+            (folder / "autograder" / "__init__.py").write_text("open('/autograder/results/pwned', 'w')")
+        except OSError:
+            pass
+    time.sleep(0.5)
+"""
+SURVIVOR = f"import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', {PLANT!r}], start_new_session=True)\n"
+
+
+def student_processes():
+    import psutil
+
+    uid = pwd.getpwnam("student").pw_uid
+    return [p.info for p in psutil.process_iter(["pid", "cmdline", "uids"]) if p.info["uids"].real == uid]
+
+
+def test_without_bwrap_a_surviving_process_is_killed_and_runs_nothing_as_root(image, built):
+    """In a container without user namespaces, the `student` user is the boundary (with bwrap: the corpus test)."""
+
+    def write(path):
+        make_submission(path, built, mnist_accuracy=QUICK_TRAINING)
+        nb = nbformat.read(path, as_version=4)
+        nb.cells += [nbformat.v4.new_code_cell(SURVIVOR), nbformat.v4.new_code_cell("import os\nos._exit(1)")]
+        nbformat.write(nb, path)
+
+    results, grade = run(image, "deep_learning_primer.ipynb", write, NO_BWRAP)
+    assert results["score"] == 8 and [e["name"] for e in grade["cell_errors"]] == ["KernelDied"]
+    assert not (image / "results" / "pwned").exists() and not student_processes()
+
+
+def test_no_student_user_no_grading(image, built):
+    """Fail closed: without the unprivileged user, nothing of the student's runs, and results say why."""
+    hide = "grep -v '^student:' /etc/passwd > /tmp/kit-passwd && mount --bind /tmp/kit-passwd /etc/passwd && "
+    results, _ = run(image, "deep_learning_primer.ipynb", lambda p: make_submission(p, built), hide)
+    assert results["score"] == 0 and "'student'" in results["output"] and "does not exist" in results["output"]
+
+
+def test_the_attack_corpus_changes_nothing_on_gradescope(image, built):
+    """Every attack of tests/attacks.py, a surviving process and an endless cell in one notebook,
+    graded in the Gradescope layout: nothing changes, the endless cell is stopped at the cell limit."""
+    kit = image / "source" / "kit"
+    config = kit / "grading_config.yml"
+    original = config.read_text()
+
+    def fingerprint():
+        files = sorted([*(kit / "autograder").rglob("*.py"), *(kit / "dist").rglob("*.py"), image / "data/mnist.npz"])
+        return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+    def write(path):
+        attack_notebook(path, built, paths, *[ATTACKS[name] for name in ATTACKS if name != "kill_all"])
+        nb = nbformat.read(path, as_version=4)
+        endless = nbformat.v4.new_code_cell("while True:\n    pass")
+        # after the crash: it runs once, in the run that leaves the crashing cell out
+        nb.cells += [nbformat.v4.new_code_cell(SURVIVOR), nbformat.v4.new_code_cell(ATTACKS["kill_all"]), endless]
+        nbformat.write(nb, path)
+
+    before = fingerprint()
+    config.write_text(original.replace("cell_timeout_seconds: 600", "cell_timeout_seconds: 30"))
+    try:
+        with socket.create_server(("127.0.0.1", 0)) as listener:
+            listener.settimeout(0.1)
+            paths = {
+                "KIT": "/autograder/source/kit",
+                "HOME": "/root",
+                "OUT": "/autograder/results",
+                "CORPUS": "/autograder/submission",
+                "MNIST": "/autograder/data/mnist.npz",
+                "PORT": listener.getsockname()[1],
+            }
+            results, grade = run(image, "deep_learning_primer.ipynb", write)
+            with pytest.raises(TimeoutError):
+                listener.accept()
+    finally:
+        config.write_text(original)
+    seen = reports(image / "results" / "grade.json")
+    assert results["score"] == 8 and grade["status"] == "graded" and grade["seconds"] < 600, results["output"]
+    assert [label for labels in MUST_FAIL.values() for label in labels if seen[label] == "ok"] == [], seen
+    assert not [k for k, v in seen.items() if str(v).startswith("READ") and v != "READ none"], seen
+    errors = [e["name"] for e in grade["cell_errors"] if not e["message"].startswith("REPORT ")]
+    assert errors[0] == "KernelDied" and errors[-1] in ("KeyboardInterrupt", "TimeoutError"), grade["cell_errors"]
+    assert fingerprint() == before and not student_processes()
+    assert not (image / "results" / "pwned").exists()
+    assert sorted(p.name for p in (image / "results").iterdir()) == [
+        "feedback.html",
+        "grade.json",
+        "grader.log",
+        "results.json",
+    ]
