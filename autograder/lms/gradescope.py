@@ -38,6 +38,7 @@ def run(config, root=AUTOGRADER) -> GradeResult:
     results.chmod(0o755)  # whatever the harness made it: only the grader writes the results
     try:
         sandbox = Sandbox.choose(user=STUDENT)  # no such user: no grading (fail closed), and results say why
+        print(f"sandbox: {'bubblewrap, ' if sandbox.bwrap else 'no bubblewrap here, '}student code runs as {STUDENT}")
         path = find_submission(root / "submission", config.assignment)
         return grade_isolated(
             Submission("student", "student", path), results, config, os.cpu_count() or 1, threading.Event(), sandbox
