@@ -86,11 +86,21 @@ class Gradebook:
         self.path, self.questions = path, list(questions)
 
     def read(self):
-        """The rows already in the file, by student (none if there is no file)."""
+        """The rows already in the file, by student (none if there is no file).
+
+        A row this version cannot read (an earlier version's status, a hand edit) is left
+        out, so that its submission is graded again rather than the run stopping.
+        """
         if not self.path.exists():
             return {}
+        rows = {}
         with open(self.path, newline="") as f:
-            return {v["student"]: Row.from_csv(v, self.questions) for v in csv.DictReader(f)}
+            for values in csv.DictReader(f):
+                try:
+                    rows[values["student"]] = Row.from_csv(values, self.questions)
+                except (KeyError, TypeError, ValueError):
+                    continue
+        return rows
 
     @contextmanager
     def appending(self, fresh):
