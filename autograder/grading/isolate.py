@@ -23,6 +23,7 @@ import psutil
 from autograder.contract import ChildExit, GradeResult, Status
 from autograder.errors import ContractError, KitError
 from autograder.grading.grade import planned_questions
+from autograder.grading.sandbox import kill
 from autograder.reports.write import write_reports
 
 POLL_SECONDS = 0.5
@@ -136,7 +137,7 @@ def _watch(child, config, stop):
                 return (Status.INTERRUPTED, "grading was interrupted"), peak
         return None, peak
     finally:  # Ctrl-C included: never leave a student's process running
-        _kill(seen | set(_tree(child.pid)))
+        kill(seen | set(_tree(child.pid)))
 
 
 def _tree(pid):
@@ -158,12 +159,3 @@ def _memory(processes):
         except psutil.Error:
             pass
     return total
-
-
-def _kill(processes):
-    for p in processes:
-        try:
-            p.kill()
-        except psutil.Error:
-            pass
-    psutil.wait_procs(processes, timeout=5)

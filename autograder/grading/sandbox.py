@@ -106,13 +106,17 @@ class Sandbox:
     def kill_leftovers(self):
         """Without a PID namespace, a student's process could outlive its kernel: kill all of that user's."""
         if self.user and not self.bwrap:
-            victims = [p for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real == self.uid]
-            for p in victims:
-                try:
-                    p.kill()
-                except psutil.Error:
-                    pass
-            psutil.wait_procs(victims, timeout=5)
+            kill([p for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real == self.uid])
+
+
+def kill(processes):
+    """SIGKILL each of `processes` (psutil.Process) that is still there, and wait for them."""
+    for p in processes:
+        try:
+            p.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(processes, timeout=5)
 
 
 def _rlimits(config):
