@@ -22,6 +22,9 @@ SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist.npz"
 if "MNIST_PATH" not in os.environ and SHARED_MNIST.is_file():
     os.environ["MNIST_PATH"] = str(SHARED_MNIST)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# The background runs' environment, taken now: tests that change os.environ meanwhile
+# (monkeypatch.delenv("MNIST_PATH"), say) must not reach a run going on beside them.
+SESSION_ENV = dict(os.environ)
 
 
 @pytest.fixture(scope="session")
@@ -128,7 +131,7 @@ def _class_run(root, built, lenient_config):
         z.writestr("assignment_5_export/submission_101/deep_learning_primer.ipynb", built.read_text())
         z.writestr("assignment_5_export/submission_102/deep_learning_primer.ipynb", "")
     before = kit_fingerprint()
-    temp, env = own_temp(root)
+    temp, env = own_temp(root, SESSION_ENV)
     paths = [folder, root / "canvas.zip", root / "gradescope.zip"]
     run = run_cli(
         "--config",
@@ -147,10 +150,11 @@ def _class_run(root, built, lenient_config):
 
 
 def _strict_run(root, built, config):
-    from autograder.classroom.bulk import grade_all
     from tests.catalogue import STRICT, write
+    from tests.helpers import run_cli
 
-    grade_all([write(root / "in", built, STRICT)], root / "out", config, 2, Sandbox.choose())
+    run = run_cli("grade", write(root / "in", built, STRICT), "--out", root / "out", "-j", "2", env=SESSION_ENV)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     with open(root / "out" / "gradebook.csv", newline="") as f:
         return root / "out", {row["student"]: row for row in csv.DictReader(f)}
 
@@ -160,7 +164,7 @@ def _attack_run(built, lenient_config):
     from tests.ordinary_user import as_user, ensure_user, install_kit, user_processes
 
     account, home = ensure_user()
-    kit = install_kit(home, os.environ["MNIST_PATH"])
+    kit = install_kit(home, SESSION_ENV["MNIST_PATH"])
     out, corpus, config = home / "out", home / "corpus", home / "grading_config.yml"
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(corpus, ignore_errors=True)

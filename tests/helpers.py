@@ -54,8 +54,8 @@ def kit_fingerprint():
     return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
-def own_temp(root):
+def own_temp(root, env=None):
     """A run's own temporary root, so that only what this run leaves behind is counted."""
     temp = root / "tmp"
     temp.mkdir()
-    return temp, {**os.environ, "TMPDIR": str(temp)}
+    return temp, {**(env or os.environ), "TMPDIR": str(temp)}
