@@ -93,7 +93,9 @@ class Sandbox:
             argv += [self.bwrap, *_bwrap_options(python, folders, env, config), "--"]
         else:
             argv += ["/usr/bin/env", "-i", *(f"{k}={v}" for k, v in env.items())]
-        argv += [PRLIMIT, *_rlimits(config), "--", python, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+        if self.bwrap or os.path.exists(PRLIMIT):  # trusted on a system without util-linux (macOS): no rlimits
+            argv += [PRLIMIT, *_rlimits(config), "--"]
+        argv += [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
         return argv
 
     def own(self, *paths):
