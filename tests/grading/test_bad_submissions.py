@@ -8,7 +8,6 @@ import pytest
 
 from autograder.contract import Status
 from autograder.grading.grade import grade_submission
-from autograder.grading.sandbox import Sandbox
 from tests.helpers import run_cli, valid_results
 
 
@@ -44,11 +43,11 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_bad_submission_is_not_graded_and_says_why(tmp_path, built, config, name):
+def test_bad_submission_is_not_graded_and_says_why(tmp_path, built, config, sandbox, name):
     """Rejected before any kernel starts: the grader's own verdict, in milliseconds."""
     make, reason = CASES[name]
     make(tmp_path / name, built)
-    result = grade_submission(tmp_path / name, config, Sandbox.choose())
+    result = grade_submission(tmp_path / name, config, sandbox)
     assert result.status is Status.NOT_GRADED and result.score == 0 and reason in result.error
     assert all(t.message == result.error for q in result.questions for t in q.tests)
 

@@ -6,47 +6,48 @@ import nbformat
 import pytest
 
 from autograder.grading.kernel import GradingKernel
-from autograder.grading.sandbox import Sandbox
 
 SPAM = "for i in range(20000):\n    print('spam ' * 40)\n"
 
 
-def run_cells(tmp_path, config, *sources):
+def run_cells(tmp_path, config, sandbox, *sources):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
-    kernel = GradingKernel(nb, tmp_path, config, {}, Sandbox.choose())
+    kernel = GradingKernel(nb, tmp_path, config, {}, sandbox)
     with kernel.running():
         errors = kernel.run_notebook()
     return kernel, nb, errors
 
 
-def test_output_past_the_limit_is_dropped(tmp_path, config):
+def test_output_past_the_limit_is_dropped(tmp_path, config, sandbox):
     limit = 20_000
-    _kernel, nb, errors = run_cells(tmp_path, replace(config, max_output_bytes=limit), SPAM, "print('after')")
+    _kernel, nb, errors = run_cells(tmp_path, replace(config, max_output_bytes=limit), sandbox, SPAM, "print('after')")
     kept = sum(len(o.get("text", "")) for o in nb.cells[0].outputs if o.get("name") != "kit-truncated")
     assert not errors and kept <= limit
     assert any(o.get("name") == "kit-truncated" for o in nb.cells[0].outputs)
     assert nb.cells[1].outputs[0]["text"] == "after\n"  # the next cell's output is its own
 
 
-def test_a_cell_that_kills_the_kernel_is_recorded_not_raised(tmp_path, config):
-    kernel, _nb, _errors = run_cells(tmp_path, config, "x = 1", "import os\nos._exit(1)", "y = 2")
+def test_a_cell_that_kills_the_kernel_is_recorded_not_raised(tmp_path, config, sandbox):
+    kernel, _nb, _errors = run_cells(tmp_path, config, sandbox, "x = 1", "import os\nos._exit(1)", "y = 2")
     assert kernel.crashed_at == 1 and kernel.dead
 
 
-def test_a_stuck_cell_is_interrupted_and_the_next_one_runs(tmp_path, config):
-    kernel, nb, errors = run_cells(tmp_path, replace(config, cell_timeout_seconds=2), "while True:\n    pass", "z = 3")
+def test_a_stuck_cell_is_interrupted_and_the_next_one_runs(tmp_path, config, sandbox):
+    kernel, nb, errors = run_cells(
+        tmp_path, replace(config, cell_timeout_seconds=2), sandbox, "while True:\n    pass", "z = 3"
+    )
     assert [e.cell for e in errors] == [0] and errors[0].name in ("KeyboardInterrupt", "TimeoutError")
     assert kernel.crashed_at is None and not any(o.output_type == "error" for o in nb.cells[1].outputs)
 
 
-def test_a_value_too_large_fails_only_the_test_that_asked(tmp_path, config):
+def test_a_value_too_large_fails_only_the_test_that_asked(tmp_path, config, sandbox):
     from autograder.bridge.grader_side import KernelNamespace
     from autograder.errors import StudentError
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("import numpy as np\nbig = np.ones(2**25 + 1)\nsmall = np.arange(3)")]
-    kernel = GradingKernel(nb, tmp_path, config, {}, Sandbox.choose())
+    kernel = GradingKernel(nb, tmp_path, config, {}, sandbox)
     with kernel.running():
         kernel.run_notebook()
         names = KernelNamespace(kernel, config.max_model_parameters)

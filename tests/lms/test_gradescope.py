@@ -15,6 +15,7 @@ import subprocess
 import zipfile
 
 import nbformat
+import psutil
 import pytest
 
 from autograder.build.assign import dist_dir
@@ -138,8 +139,6 @@ SURVIVOR = f"import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', {PL
 
 
 def student_processes():
-    import psutil
-
     uid = pwd.getpwnam("student").pw_uid
     return [p.info for p in psutil.process_iter(["pid", "cmdline", "uids"]) if p.info["uids"].real == uid]
 
@@ -158,9 +157,10 @@ def test_without_bwrap_a_surviving_process_is_killed_and_runs_nothing_as_root(im
     assert not (image / "results" / "pwned").exists() and not student_processes()
 
 
-def test_no_student_user_no_grading(image, built):
+def test_no_student_user_no_grading(image, built, tmp_path):
     """Fail closed: without the unprivileged user, nothing of the student's runs, and results say why."""
-    hide = "grep -v '^student:' /etc/passwd > /tmp/kit-passwd && mount --bind /tmp/kit-passwd /etc/passwd && "
+    passwd = tmp_path / "passwd"
+    hide = f"grep -v '^student:' /etc/passwd > {passwd} && mount --bind {passwd} /etc/passwd && "
     results, _ = run(image, "deep_learning_primer.ipynb", lambda p: make_submission(p, built), hide)
     assert results["score"] == 0 and "'student'" in results["output"] and "does not exist" in results["output"]
 
