@@ -47,7 +47,7 @@ class TestOutcome:
     __test__ = False  # not a pytest test class, whatever its name
 
     name: str
-    """The test function's name."""
+    """What the test checks (its docstring's first line), as students read it."""
     passed: bool
     hidden: bool
     """Hidden tests run only at grading time; their details are shown only if the config says so."""

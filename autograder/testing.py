@@ -35,6 +35,16 @@ def grading_rng():
     return np.random.default_rng(_config().seed)
 
 
+def close(answer, expected):
+    """Equal as far as the answer's own float type can hold: a correct answer computed in
+    float32 passes as one computed in float64 does; the shapes must match exactly."""
+    answer = np.asarray(answer)
+    eps = np.finfo(answer.dtype if answer.dtype.kind == "f" else np.float64).eps
+    return answer.shape == np.shape(expected) and bool(
+        np.allclose(answer, expected, rtol=max(1e-6, 100 * eps), atol=max(1e-9, 10 * eps))
+    )
+
+
 def min_test_accuracy():
     return _config().min_test_accuracy
 

@@ -233,12 +233,9 @@ def _planted(question, old, new):
 
 # Bugs that the public tests miss and the hidden tests must catch: question -> (solution text, bug).
 PLANTED = {
-    "activations": (  # a sigmoid that overflows
-        "e = np.exp(-np.abs(z))  # never overflows: the exponent is <= 0\n"
-        "    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))",
-        "return 1 / (1 + np.exp(-z))",
-    ),
-    "gradient_descent": ("return w - learning_rate * grad_fn(w)", "return w - learning_rate * gradient(w)"),
+    # softmax shifted by the largest score of all rows: nan for a row far below the others
+    "activations": ("e = np.exp(z - z.max(axis=-1, keepdims=True))", "e = np.exp(z - z.max())"),
+    "gradient_descent": ("for _ in range(n_steps):", "for _ in range(min(n_steps, 20)):"),  # at most 20 steps
     "improved_model": ('layers.Dense(10, activation="softmax")', "layers.Dense(10)"),  # no softmax output
 }
 

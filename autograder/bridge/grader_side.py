@@ -40,8 +40,9 @@ class RemoteFunction:
         for category, message in reply["warnings"]:
             kind = RuntimeWarning if "Warning" in category else UserWarning
             warnings.warn(f"{category}: {message}", kind, stacklevel=2)
-        _write_back(args, reply.get("args_after") or [], arrays)
-        return self.namespace.decode(reply, arrays)
+        value = self.namespace.decode(reply, arrays)
+        _refuse_changed_arguments(self.__name__, args, reply.get("args_after") or [], arrays)
+        return value
 
     def __reduce__(self):
         # As an argument to another student function, it unpickles as the kernel's own function.
@@ -51,12 +52,18 @@ class RemoteFunction:
         return f"<student function {self.__name__}>"
 
 
-def _write_back(args, after, arrays):
-    """Arrays the student's function changed in place change here too, as in one process."""
-    for arg, changed in zip(args, after):
-        if changed is not None and isinstance(arg, np.ndarray) and arg.flags.writeable:
-            if arrays[changed["k"]].shape == arg.shape:
-                np.copyto(arg, arrays[changed["k"]], casting="unsafe")
+def _refuse_changed_arguments(name, args, after, arrays):
+    """The function got copies; one it changed in place is a wrong answer, said so plainly.
+
+    (The grader's own arrays never change, so no expected value is computed from a
+    student's overwritten input.)"""
+    for n, (arg, changed) in enumerate(zip(args, after), 1):
+        if changed is not None and isinstance(arg, np.ndarray):
+            if not np.array_equal(arrays[changed["k"]], arg, equal_nan=arg.dtype.kind in "fc"):
+                raise StudentError(
+                    f"{name} changed its input array (argument {n}) in place: "
+                    "compute the result in a new array and leave the input as it was"
+                )
 
 
 class KernelNamespace(dict):

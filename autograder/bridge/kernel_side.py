@@ -91,6 +91,13 @@ def _is_keras_model(value):
 
 def _encode_model(model, arrays):
     """A model leaves as its JSON config and weight arrays: nothing that can run code."""
+    try:
+        config = model.to_json()
+    except Exception as e:
+        raise TypeError(
+            f"the model cannot be written as a configuration ({type(e).__name__}: {str(e)[:200]}): "
+            "build it from standard Keras layers, with activations named as strings such as 'relu'"
+        ) from None
     keys = []
     for weights in model.get_weights():
         key = f"a{len(arrays)}"
@@ -98,7 +105,7 @@ def _encode_model(model, arrays):
         keys.append(key)
     return {
         "t": "model",
-        "config": model.to_json(),
+        "config": config,
         "weights": keys,
         "compiled": bool(getattr(model, "compiled", False)),
     }

@@ -13,6 +13,7 @@ import numpy as np
 from autograder.errors import UnsafeModelError
 
 MODELS = {"Sequential", "Functional"}
+TENSOR_REFERENCE = "__keras_tensor__"  # how a functional model's config names a layer's output
 LAYERS = {
     "InputLayer",
     "Dense",
@@ -117,14 +118,35 @@ def _check(node, key=None):
     """Refuse any class or activation that is not on the allow-lists, however deeply nested."""
     if isinstance(node, dict):
         name = node.get("class_name")
+        if name == TENSOR_REFERENCE and set(node) <= {"class_name", "config"}:
+            name = None
         if name is not None and (
             name not in MODELS | LAYERS | PARTS or node.get("registered_name") not in (None, name)
         ):
-            raise UnsafeModelError(f"the model uses {name!r}, which the grader does not accept")
+            raise UnsafeModelError(_refusal(name, key))
         for k, v in node.items():
             _check(v, k)
     elif isinstance(node, list):
         for v in node:
             _check(v, key)
     elif key == "activation" and isinstance(node, str) and node not in ACTIVATIONS:
-        raise UnsafeModelError(f"the model uses the activation {node!r}, which the grader does not accept")
+        raise UnsafeModelError(
+            f"the activation {node!r} is not one the grader accepts: use one of Keras's own by name, "
+            f"such as 'relu' or 'softmax' (accepted: {', '.join(sorted(ACTIVATIONS))})"
+        )
+
+
+def _refusal(name, key):
+    """Why a class is refused, and how to write the model instead."""
+    if key is None:
+        return (
+            f"the model is a subclassed model ({name}), which cannot be rebuilt safely from its "
+            "configuration: build the same layers with keras.Sequential([...]) or the functional API "
+            "(keras.Model(inputs, outputs))"
+        )
+    if name == "Lambda":
+        return "the model uses a Lambda layer, which runs arbitrary code when loaded: use standard Keras layers only"
+    return (
+        f"the model uses {name!r}, which the grader does not accept (a custom layer or a rare one): "
+        f"use standard Keras layers ({', '.join(sorted(LAYERS))})"
+    )

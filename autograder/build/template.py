@@ -6,11 +6,13 @@ goes. Cell ids are made stable and readable (`activations-answer`, `activations-
 so that rebuilding leaves git clean and a submission's cells can be matched back.
 """
 
+import ast
 import hashlib
 import re
 
 import yaml
 
+from autograder.bridge.safe_model import LAYERS, MODELS
 from autograder.errors import ConfigError
 
 ANSWER_TAG = "otter_answer_cell"
@@ -38,7 +40,14 @@ def question_of(cell):
 
 
 def apply_config(nb, config):
-    """Write the config's points, seed and target accuracy into a notebook, in place."""
+    """Write the config's points, seed and limits into a notebook, in place: what the notebook
+    says to students, and what its public checks hold them to, is what the grader enforces."""
+    given = {
+        "rng_seed": config.seed,
+        "TARGET_ACCURACY": config.min_test_accuracy,
+        "MAX_MODEL_PARAMETERS": config.max_model_parameters,
+        "ACCEPTED_LAYERS": " ".join(sorted(MODELS | LAYERS)),
+    }
     for cell in nb.cells:
         source = cell.source
         if cell.cell_type == "raw" and source.lstrip().startswith("# BEGIN QUESTION"):
@@ -48,8 +57,8 @@ def apply_config(nb, config):
                 raise ConfigError(f"question {name!r} has no points in {config.path}")
             question["points"] = config.points[name]
             source = "# BEGIN QUESTION\n" + yaml.safe_dump(question, sort_keys=False)
-        source = re.sub(r"(?m)^rng_seed = \d+", f"rng_seed = {config.seed}", source)
-        source = re.sub(r"(?m)^TARGET_ACCURACY = [0-9.]+", f"TARGET_ACCURACY = {config.min_test_accuracy}", source)
+        for name, value in given.items():
+            source = re.sub(rf'(?m)^{name} = ("[^"]*"|\S+)', f"{name} = {value!r}".replace("'", '"'), source)
         cell.source = source
     return nb
 
@@ -78,8 +87,26 @@ def normalize_student_notebook(nb):
                 cell.metadata.tags.append(STUDENT_ONLY_TAG)
     if pending:
         raise ValueError("an answer cell has no grader.check cell after it")
+    questions = list(dict.fromkeys(question_of(c) for c in nb.cells if is_answer(c)))
+    for cell in filter(is_answer, nb.cells):
+        cell.source = _stubs_raise(cell.source, questions.index(question_of(cell)) + 1)
     nb.cells = [c for c in nb.cells if c.source.strip() or c.cell_type == "code"]
     return nb
+
+
+def _stubs_raise(source, number):
+    """otter leaves `...` where a solution was; inside a function it becomes a line that says,
+    when called, which function is not written yet (a check then says so, not a NumPy error)."""
+    lines = source.splitlines()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef):
+            for statement in node.body:
+                if isinstance(statement, ast.Expr) and getattr(statement.value, "value", None) is Ellipsis:
+                    i = statement.lineno - 1
+                    indent = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+                    message = f"{node.name} is not written yet (Question {number}): replace this line with your code"
+                    lines[i] = f"{indent}raise NotImplementedError({message!r})"
+    return "\n".join(lines)
 
 
 def _unique(cell_id, seen):

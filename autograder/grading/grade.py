@@ -50,7 +50,7 @@ def planned_questions(config, files=None) -> list[QuestionResult]:
             f.name,
             0,
             round(f.possible, 4),
-            [TestOutcome(tc.body.test_func.__name__, False, tc.hidden, tc.points, "") for tc in f.test_cases],
+            [TestOutcome(tc.name, False, tc.hidden, tc.points, "") for tc in f.test_cases],
         )
         for f in files or test_files(config)
     ]
@@ -99,7 +99,7 @@ def _run_tests(test_file, namespace):
     test_file.run(namespace)
     tests = [
         TestOutcome(
-            name=r.test_case.body.test_func.__name__,
+            name=r.test_case.name,
             passed=r.passed,
             hidden=r.test_case.hidden,
             points=r.test_case.points,
