@@ -52,6 +52,9 @@ class Config:
     )
     show_hidden_details: bool = _option({"type": "boolean"}, "name failed hidden tests and their messages", "feedback")
     skip_tags: tuple = _option({"type": "array", "items": {"type": "string"}}, "cells with these tags are not run")
+    optional_tags: tuple = _option(
+        {"type": "array", "items": {"type": "string"}}, "cells with these tags run only if a later cell needs them"
+    )
     mnist_path: str | None = _option({"type": ["string", "null"]}, "MNIST .npz (MNIST_PATH wins)", required=False)
 
 

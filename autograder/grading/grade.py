@@ -5,6 +5,7 @@ never an exception that stops the caller. The kit's own failures (no build, no M
 are `KitError`s. Runs inside the grading child (child.py), which the parent watches.
 """
 
+import inspect
 import tempfile
 import time
 from pathlib import Path
@@ -19,6 +20,7 @@ from autograder.contract import CellError, GradeResult, QuestionResult, TestOutc
 from autograder.errors import BuildMissingError, SubmissionError
 from autograder.grading.kernel import GradingKernel
 from autograder.grading.merge import merge
+from autograder.grading.needed import needed_cells
 from autograder.grading.submission import read_submission
 from autograder.mnist import mnist_path
 from autograder.testing import grader_test_set, grading_with
@@ -62,6 +64,7 @@ def grade_submission(path, config, sandbox) -> GradeResult:
     try:
         template = apply_config(nbformat.read(student_path(config.assignment), as_version=4), config)
         notebook = merge(template, read_submission(path, config.assignment), config.skip_tags)
+        notebook.cells = needed_cells(notebook.cells, config.optional_tags, _names_tests_read(files))
         result = _run_and_test(notebook, files, config, str(path), sandbox)
     except SubmissionError as e:
         result = GradeResult.without_results(str(path), planned_questions(config, files), str(e))
@@ -93,6 +96,10 @@ def _run_and_test(notebook, files, config, name, sandbox):
                 f"the cell starting {first_line[:60]!r} crashed the kernel; it was left out and the notebook run again",
             )
         )
+
+
+def _names_tests_read(files):
+    return {name for f in files for tc in f.test_cases for name in inspect.signature(tc.body.test_func).parameters}
 
 
 def _run_tests(test_file, namespace):
