@@ -11,7 +11,7 @@ ifneq ($(wildcard $(SHARED_MNIST)),)
 export MNIST_PATH ?= $(SHARED_MNIST)
 endif
 
-.PHONY: install sandbox build check lint demo test test-fast bench bench-sandbox mutants preflight gradescope-image browser clean
+.PHONY: install sandbox build check lint demo test test-fast bench bench-sandbox mutants calibrate preflight gradescope-image browser clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,11 @@ bench-sandbox: build
 # Planted bugs: each must lose points; the solution full marks, the blank notebook 0.
 mutants: build
 	$(BIN)/python -m autograder mutants
+
+# The accuracy target from measurements: the solution, the baseline and the module's advice
+# graded over 5 seeds (about 15 minutes on 2 cores); prints a recommendation.
+calibrate: build
+	$(BIN)/python -m autograder calibrate --seeds 5
 
 # Grade the solution as Gradescope would; print the settings to choose there.
 preflight: build

@@ -1,4 +1,4 @@
-"""Command line: `python -m autograder build|grade|preflight|mutants|gradescope|doctor ...`.
+"""Command line: `python -m autograder build|grade|preflight|mutants|calibrate|gradescope|doctor ...`.
 
 A thin layer: each command imports what it needs when it runs, and every `KitError`
 reaches the user as one line `error: ...` with exit code 2.
@@ -58,6 +58,10 @@ def _parser():
     mutants = command("mutants", "check that the tests catch planted bugs", [grading])
     mutants.add_argument("--out", type=Path, default=Path("dist/mutants"))
     mutants.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
+    calibrate = command("calibrate", "measure the models' accuracy over seeds; recommend a target", [grading])
+    calibrate.add_argument("--seeds", type=int, default=5, help="seeds per model, from the config's seed on")
+    calibrate.add_argument("--out", type=Path, default=Path("dist/calibrate"))
+    calibrate.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     return parser
 
 
@@ -65,6 +69,7 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     commands = {
         "build": _build,
+        "calibrate": _calibrate,
         "doctor": _doctor,
         "grade": _grade,
         "gradescope": _gradescope,
@@ -163,6 +168,13 @@ def _preflight(args, config):
     from autograder.lms.preflight import preflight
 
     print(preflight(config, args.out, _sandbox(args)))
+    return 0
+
+
+def _calibrate(args, config):
+    from autograder.classroom.calibrate import calibrate
+
+    print(calibrate(config, max(1, args.seeds), args.out, max(1, args.jobs), _sandbox(args)))
     return 0
 
 

@@ -37,6 +37,13 @@ class Config:
     min_test_accuracy: float = _option(
         {"type": "number", "minimum": 0, "maximum": 1}, "MNIST test accuracy the improved model must reach"
     )
+    accuracy_floor: float = _option(
+        {"type": "number", "minimum": 0, "maximum": 1},
+        "from here up to min_test_accuracy the accuracy test earns a share of its points, linearly",
+    )
+    accuracy_margin: float = _option(
+        {"type": "number", "minimum": 0, "maximum": 1}, "the public check warns this close above the target"
+    )
     seed: int = _option({"type": "integer", "minimum": 0}, "seeds the graded notebook and the hidden tests' inputs")
     cell_timeout_seconds: float = _option(_POSITIVE, "one notebook cell; a stuck cell is interrupted", "limits")
     call_timeout_seconds: float = _option(_POSITIVE, "one call of a student's function by a test", "limits")
@@ -102,4 +109,6 @@ def load_config(path=None) -> Config:
         section = option.metadata["section"]
         value = (data[section] if section else data).get(option.name)
         values[option.name] = tuple(value) if isinstance(value, list) else value
+    if values["accuracy_floor"] > values["min_test_accuracy"]:
+        raise ConfigError(f"{path}: accuracy_floor {values['accuracy_floor']} is above min_test_accuracy")
     return Config(path=path, **values)

@@ -4,6 +4,7 @@ They read the config the grader is grading with (or grading_config.yml), so chan
 the seed or the target accuracy changes what grading requires without a rebuild.
 """
 
+import sys
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
@@ -13,13 +14,14 @@ import numpy as np
 from autograder.config import load_config
 from autograder.mnist import load_test_set, mnist_path
 
-_active = ContextVar("grading", default=(None, {}))
+_active = ContextVar("grading", default=(None, {}, {}))
 
 
 @contextmanager
-def grading_with(config, measurements):
-    """While tests run: the helpers read `config` and record into `measurements`."""
-    token = _active.set((config, measurements))
+def grading_with(config, measurements, credits=None):
+    """While tests run: the helpers read `config` and record into `measurements`, and into
+    `credits` the share of its points a failed test still earns (by test function name)."""
+    token = _active.set((config, measurements, {} if credits is None else credits))
     try:
         yield
     finally:
@@ -47,6 +49,27 @@ def close(answer, expected):
 
 def min_test_accuracy():
     return _config().min_test_accuracy
+
+
+def accuracy_share(accuracy, config):
+    """The share of the accuracy test's points: 0 at the floor, 1 at the target, linear between."""
+    floor, target = config.accuracy_floor, config.min_test_accuracy
+    if accuracy >= target:
+        return 1.0
+    return 0.0 if target <= floor else max(0.0, (accuracy - floor) / (target - floor))
+
+
+def accuracy_shortfall(accuracy):
+    """Why `accuracy` misses the target, as the failing test's message; between the floor and
+    the target the calling test earns a share of its points, growing linearly."""
+    config = _config()
+    floor, target = config.accuracy_floor, config.min_test_accuracy
+    share = accuracy_share(accuracy, config)
+    _active.get()[2][sys._getframe(1).f_code.co_name] = share
+    missed = f"test accuracy {accuracy:.4f} is below the target {target}"
+    if share == 0:
+        return f"{missed}, at or below {floor} (the baseline's level): no points"
+    return f"{missed}: {share:.0%} of the points, for being above {floor} (the baseline's level)"
 
 
 @lru_cache(maxsize=1)

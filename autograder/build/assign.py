@@ -8,10 +8,9 @@ files); the kit then makes its output byte-stable and lays it out:
     dist/<name>/otter-autograder.zip     otter's own autograder, for `otter run`
 
 The steps, in order: apply_config (points, seed, target into the master), otter assign,
-normalize_student_notebook (stable ids, student-only cells), _write_dist.
+normalize_student_notebook (stable ids, student-only cells), pack_public_tests, _write_dist.
 """
 
-import ast
 import contextlib
 import io
 import shutil
@@ -23,7 +22,7 @@ import nbformat
 from otter.assign import main as otter_assign
 
 from autograder import ROOT
-from autograder.build.template import apply_config, normalize_student_notebook
+from autograder.build.template import apply_config, named_tests, normalize_student_notebook, pack_public_tests
 
 
 def solution_paths(root=ROOT):
@@ -57,6 +56,7 @@ def build_one(solution, config, students_root, dist_root):
         with contextlib.redirect_stdout(io.StringIO()):
             otter_assign(str(tmp / solution.name), str(tmp / "out"), no_run_tests=True, no_pdfs=True)
         student = normalize_student_notebook(nbformat.read(tmp / "out" / "student" / solution.name, as_version=4))
+        pack_public_tests(student)
         target = student_path(name, students_root)
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(student, target)
@@ -74,18 +74,6 @@ def _write_dist(otter_out, dist):
             if member.startswith("tests/") and member.endswith(".py"):
                 (dist / member).write_text(named_tests(z.read(member).decode()))
     shutil.copyfile(otter_zip, dist / "otter-autograder.zip")
-
-
-def named_tests(source):
-    """A test file whose tests are named by their docstrings, so that results say what each
-    test checks ("relu of a few numbers") instead of otter's "activations - 1"."""
-    lines = source.splitlines(keepends=True)
-    for node in ast.parse(source).body:
-        doc = isinstance(node, ast.FunctionDef) and node.decorator_list and ast.get_docstring(node)
-        if doc:
-            i = node.decorator_list[0].lineno - 1  # otter writes @test_case(...) on one line
-            lines[i] = lines[i].replace("@test_case(", f"@test_case(name={doc.splitlines()[0]!r}, ", 1)
-    return "".join(lines)
 
 
 def stale_notebooks(config, root=ROOT):

@@ -8,6 +8,7 @@ so that rebuilding leaves git clean and a submission's cells can be matched back
 
 import ast
 import hashlib
+import json
 import re
 
 import yaml
@@ -45,6 +46,8 @@ def apply_config(nb, config):
     given = {
         "rng_seed": config.seed,
         "TARGET_ACCURACY": config.min_test_accuracy,
+        "ACCURACY_FLOOR": config.accuracy_floor,
+        "ACCURACY_MARGIN": config.accuracy_margin,
         "MAX_MODEL_PARAMETERS": config.max_model_parameters,
         "ACCEPTED_LAYERS": " ".join(sorted(MODELS | LAYERS)),
     }
@@ -116,3 +119,27 @@ def _unique(cell_id, seen):
         cell_id = f"{base}-{n}"
     seen.add(cell_id)
     return cell_id
+
+
+def named_tests(source):
+    """A test file whose tests are named by their docstrings, so that results say what each
+    test checks ("relu of a few numbers") instead of otter's "activations - 1"."""
+    lines = source.splitlines(keepends=True)
+    for node in ast.parse(source).body:
+        doc = isinstance(node, ast.FunctionDef) and node.decorator_list and ast.get_docstring(node)
+        if doc:
+            i = node.decorator_list[0].lineno - 1  # otter writes @test_case(...) on one line
+            lines[i] = lines[i].replace("@test_case(", f"@test_case(name={doc.splitlines()[0]!r}, ", 1)
+    return "".join(lines)
+
+
+def pack_public_tests(nb):
+    """Put the public tests into the setup cell, in place. otter keeps them in the notebook's
+    metadata, which the kernel cannot read on Colab (or under another file name); the setup
+    cell writes them where otter looks for tests, a `tests` folder next to the kernel."""
+    tests = {question: named_tests(source) for question, source in nb.metadata.otter.tests.items()}
+    cells = [c for c in nb.cells if c.cell_type == "code" and re.search(r"(?m)^PUBLIC_TESTS = \{\}", c.source)]
+    if len(cells) != 1:
+        raise ValueError("the notebook needs one setup cell with the line PUBLIC_TESTS = {}")
+    packed = json.dumps(tests, sort_keys=True)  # a JSON object of strings is a Python dict literal too
+    cells[0].source = re.sub(r"(?m)^PUBLIC_TESTS = \{\}", lambda _: f"PUBLIC_TESTS = {packed}", cells[0].source)

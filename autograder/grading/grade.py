@@ -84,9 +84,9 @@ def _run_and_test(notebook, files, config, name, sandbox):
             with kernel.running():
                 cell_errors = kernel.run_notebook()
                 if kernel.crashed_at is None or len(crashes) == MAX_CRASHES:
-                    namespace, measurements = KernelNamespace(kernel, config.max_model_parameters), {}
-                    with grading_with(config, measurements):
-                        questions = [_run_tests(f, namespace) for f in files]
+                    namespace, measurements, credits = KernelNamespace(kernel, config.max_model_parameters), {}, {}
+                    with grading_with(config, measurements, credits):
+                        questions = [_run_tests(f, namespace, credits) for f in files]
                     return GradeResult(name, questions, cell_errors=crashes + cell_errors, measurements=measurements)
         first_line = (notebook.cells.pop(kernel.crashed_at).source.strip().splitlines() or [""])[0]
         crashes.append(
@@ -102,7 +102,8 @@ def _names_tests_read(files):
     return {name for f in files for tc in f.test_cases for name in inspect.signature(tc.body.test_func).parameters}
 
 
-def _run_tests(test_file, namespace):
+def _run_tests(test_file, namespace, credits):
+    """A question's verdict: the points of its passed tests, and the share a failed test earned."""
     test_file.run(namespace)
     tests = [
         TestOutcome(
@@ -114,4 +115,9 @@ def _run_tests(test_file, namespace):
         )
         for r in test_file.test_case_results
     ]
-    return QuestionResult(test_file.name, round(test_file.score, 4), round(test_file.possible, 4), tests)
+    partial = sum(
+        r.test_case.points * credits.get(r.test_case.body.test_func.__name__, 0)
+        for r in test_file.test_case_results
+        if not r.passed
+    )
+    return QuestionResult(test_file.name, round(test_file.score + partial, 4), round(test_file.possible, 4), tests)

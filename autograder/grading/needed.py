@@ -19,27 +19,44 @@ _ANY_NAME = {"eval", "exec", "globals", "locals", "vars", "get_ipython", "__impo
 
 def needed_cells(cells, optional_tags, test_names):
     """The cells to run, in order: every cell but the optional ones nothing later needs."""
-    code = [_statements(cell.source) if cell.cell_type == "code" else [] for cell in cells]
-    modules = set().union(*(s.imported for statements in code for s in statements))  # plt.plot(...) changes no variable
+    trees = [_parse(cell.source) if cell.cell_type == "code" else [] for cell in cells]
+    names = [[_Names(s) for s in tree] if tree is not None else [_Names(None)] for tree in trees]
+    modules = set().union(*(n.imported for cell in names for n in cell))  # plt.plot(...) changes no variable
     used, kept = set(test_names), []
-    for cell, statements in zip(reversed(cells), reversed(code)):
-        changed = set().union(*(s.assigned | s.imported | (s.called_on - modules) for s in statements))
+    for cell, tree, cell_names in zip(reversed(cells), reversed(trees), reversed(names)):
+        changed = set().union(*(n.assigned | n.imported | (n.called_on - modules) for n in cell_names))
         if tags(cell) & set(optional_tags) and not changed & used and None not in used:
             continue
         kept.append(cell)
-        for statement in reversed(statements):  # `x = ...` then `print(x)` needs no earlier x
-            used = (used - statement.bound) | statement.read
+        used = _live_before(tree, used) if tree is not None else used | {None}
     return kept[::-1]
 
 
-def _statements(source):
-    """The names of each top-level statement of a cell's code; one that reads any name
-    (None) when the code does not parse."""
+def _parse(source):
+    """A cell's top-level statements (IPython's %magics made Python first); None if it does not parse."""
     try:
-        tree = ast.parse(TransformerManager().transform_cell(source))
+        return ast.parse(TransformerManager().transform_cell(source)).body
     except SyntaxError:
-        return [_Names(None)]
-    return [_Names(statement) for statement in tree.body]
+        return None
+
+
+def _live_before(statements, used):
+    """The names that must hold a value before `statements` run, given the names `used` after
+    them: `x = ...` then `print(x)` needs no earlier x, on every branch of an if or a try."""
+    for statement in reversed(statements):
+        if isinstance(statement, ast.If):
+            branches = _live_before(statement.body, used) | _live_before(statement.orelse, used)
+            used = _Names(statement.test).read | branches
+        elif isinstance(statement, ast.Try):
+            after = _live_before(statement.finalbody, used)
+            handlers = [
+                _live_before(h.body, after) | (_Names(h.type).read if h.type else set()) for h in statement.handlers
+            ]
+            used = _live_before(statement.body, _live_before(statement.orelse, after)).union(after, *handlers)
+        else:
+            names = _Names(statement)
+            used = (used - names.bound) | names.read
+    return used
 
 
 class _Names:

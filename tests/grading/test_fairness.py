@@ -134,7 +134,7 @@ def grade(tmp_path, config, sandbox, question, source, setup="import numpy as np
         assert not kernel.run_notebook()
         test_file = next(f for f in grading.test_files(config) if f.name == question)
         with grading_with(config, {}):
-            result = grading._run_tests(test_file, KernelNamespace(kernel, config.max_model_parameters))
+            result = grading._run_tests(test_file, KernelNamespace(kernel, config.max_model_parameters), {})
     return result.score, {t.name: t.message for t in result.tests if not t.passed}
 
 
