@@ -74,6 +74,8 @@ class CellError:
     name: str
     """The exception's class name (or KernelDied, TimeoutError)."""
     message: str
+    where: str = ""
+    """The cell as the student sees it: "the cell starting 'def relu(z):'"."""
 
 
 @dataclass

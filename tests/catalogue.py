@@ -240,7 +240,7 @@ PLANTED = {
 }
 
 _ANSWERS = solution_answers()
-FROM_BASELINE = "improved_model = model\nimproved_model.fit(X_train_flat[:2000], y_train[:2000], epochs=1, verbose=0)\n"
+FROM_BASELINE = "improved_model = model\n"  # the baseline itself, as the student's notebook trained it
 # name -> how to write it
 STRICT = {
     "patched_evaluate": _notebook(mnist_accuracy=QUICK_TRAINING + PATCH_EVALUATE),
@@ -249,7 +249,7 @@ STRICT = {
     "hard_coded": _notebook(activations=_ANSWERS["activations"] + HARD_CODED_RELU, mnist_accuracy=QUICK_TRAINING),
     "edited_given": _edited_given,
     "same0": _notebook(mnist_accuracy=QUICK_TRAINING),  # alice's notebook, in another run
-    # trains on from the baseline: the demo's 10 epochs must run first, as in the student's notebook
+    # the baseline as the improved model: the demo's 10 epochs must run first, as in the student's notebook
     "from_baseline": _notebook(mnist_accuracy=FROM_BASELINE),
     **{f"planted_{question}": _planted(question, *change) for question, change in PLANTED.items()},
 }

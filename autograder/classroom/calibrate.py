@@ -8,8 +8,8 @@ target that the module's advice passes at every seed and a floor at the baseline
 """
 
 import math
+import re
 import statistics
-from dataclasses import replace
 
 import nbformat
 import yaml
@@ -17,6 +17,7 @@ import yaml
 from autograder.build.answers import fill_answers, solution_answers
 from autograder.build.assign import master_path, student_path
 from autograder.classroom.bulk import grade_all
+from autograder.config import load_config
 from autograder.testing import accuracy_share
 
 
@@ -33,13 +34,19 @@ def calibrate(config, seeds, out, jobs, sandbox):
         for n, model in enumerate(models.values()):
             answers = {**solution, **(model.get("answers") or {})}
             nbformat.write(fill_answers(template, answers), folder / "notebooks" / f"model{n}.ipynb")
-        rows = {
-            r.student: r for r in grade_all([folder / "notebooks"], folder, replace(config, seed=seed), jobs, sandbox)
-        }
+        graded = grade_all([folder / "notebooks"], folder, _seeded(config, seed, folder), jobs, sandbox)
+        rows = {r.student: r for r in graded}
         for n, name in enumerate(models):
             row = rows[f"model{n}"]
             measured[name].append((seed, row.test_accuracy, row.seconds))
     return report(measured, models, config)
+
+
+def _seeded(config, seed, folder):
+    """The config with another seed, as a file: each grading child reads its config from one."""
+    path = folder / "grading_config.yml"
+    path.write_text(re.sub(r"(?m)^seed: *\d+", f"seed: {seed}", config.path.read_text()))
+    return load_config(path)
 
 
 def report(measured, models, config):

@@ -8,6 +8,7 @@ are `KitError`s. Runs inside the grading child (child.py), which the parent watc
 import inspect
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
@@ -87,15 +88,25 @@ def _run_and_test(notebook, files, config, name, sandbox):
                     namespace, measurements, credits = KernelNamespace(kernel, config.max_model_parameters), {}, {}
                     with grading_with(config, measurements, credits):
                         questions = [_run_tests(f, namespace, credits) for f in files]
-                    return GradeResult(name, questions, cell_errors=crashes + cell_errors, measurements=measurements)
-        first_line = (notebook.cells.pop(kernel.crashed_at).source.strip().splitlines() or [""])[0]
+                    errors = [replace(e, where=_where(notebook.cells[e.cell])) for e in cell_errors]
+                    return GradeResult(name, questions, cell_errors=crashes + errors, measurements=measurements)
+        where = _where(notebook.cells.pop(kernel.crashed_at))
         crashes.append(
             CellError(
                 kernel.crashed_at,
                 "KernelDied",
-                f"the cell starting {first_line[:60]!r} crashed the kernel; it was left out and the notebook run again",
+                "it crashed the kernel; it was left out and the notebook run again",
+                where,
             )
         )
+
+
+def _where(cell):
+    """A cell named as the student sees it, by its first line (the grader's own cells say so)."""
+    if cell.source == INIT_CELL:
+        return "the grader's setup cell"
+    first = next((line for line in cell.source.splitlines() if line.strip()), "")
+    return f"the cell starting {first.strip()[:60]!r}"
 
 
 def _names_tests_read(files):

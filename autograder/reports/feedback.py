@@ -1,12 +1,12 @@
 """The feedback page a student reads: which questions lost points, and why.
 
-Public tests are shown with their messages (students have their code anyway); hidden
-tests only as a count, unless the config allows naming the failed ones.
+What lost points is said in the very lines of results.json (reports/text.test_lines):
+public tests with their messages, hidden ones as a count unless the config allows more.
 """
 
 from jinja2 import Environment
 
-from autograder.reports.text import last_line
+from autograder.reports.text import test_lines
 
 PAGE = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string("""\
 <!doctype html>
@@ -28,15 +28,11 @@ table { border-collapse: collapse; } td, th { padding: .3rem .8rem; border-botto
 {% for q in questions if q.score < q.possible %}
 <h2>{{ q.name }}: what lost points</h2>
 <ul>
-{% for t in q.public if not t.passed %}<li><code>{{ t.name }}</code><pre>{{ t.message }}</pre></li>{% endfor %}
-{% for t in q.hidden if not t.passed %}
-{% if show_hidden %}<li>hidden test <code>{{ t.name }}</code>: {{ t.reason }}</li>{% endif %}
-{% endfor %}
-{% if q.hidden_failed and not show_hidden %}<li>{{ q.hidden_failed }} hidden test(s) failed: check other inputs and edge cases than the public examples.</li>{% endif %}
+{% for line in q.lost %}<li>{{ line }}</li>{% endfor %}
 </ul>
 {% endfor %}
 {% if cell_errors %}<h2>Errors while running your notebook</h2><ul>
-{% for e in cell_errors[:10] %}<li>cell {{ e.cell }}: <code>{{ e.name }}</code>: {{ e.message }}</li>{% endfor %}
+{% for e in cell_errors[:10] %}<li>{{ e.where or "cell %d" % e.cell }}: <code>{{ e.name }}</code>: {{ e.message }}</li>{% endfor %}
 </ul>{% endif %}
 {% if test_accuracy is not none %}<p>Test accuracy of <code>improved_model</code>, measured by the grader: {{ "%.4f"|format(test_accuracy) }}</p>{% endif %}
 </body></html>
@@ -47,7 +43,7 @@ def feedback_html(result, config, student):
     questions = []
     for q in result.questions:
         public = [t for t in q.tests if not t.hidden]
-        hidden = [{"name": t.name, "passed": t.passed, "reason": last_line(t.message)} for t in q.tests if t.hidden]
+        hidden = [t for t in q.tests if t.hidden]
         questions.append(
             {
                 "name": q.name,
@@ -56,8 +52,9 @@ def feedback_html(result, config, student):
                 "public": public,
                 "hidden": hidden,
                 "public_passed": sum(t.passed for t in public),
-                "hidden_passed": sum(t["passed"] for t in hidden),
-                "hidden_failed": sum(not t["passed"] for t in hidden),
+                "hidden_passed": sum(t.passed for t in hidden),
+                # the same lines as results.json's, so that both tell the student the same thing
+                "lost": [line for line in test_lines(q.tests, config.show_hidden_details) if not line.startswith("✅")],
             }
         )
     return PAGE.render(
@@ -68,6 +65,5 @@ def feedback_html(result, config, student):
         error=result.error,
         questions=questions,
         cell_errors=result.cell_errors,
-        show_hidden=config.show_hidden_details,
         test_accuracy=result.measurements.get("test_accuracy"),
     )

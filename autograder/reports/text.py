@@ -13,7 +13,8 @@ def summary_line(result):
         text += f" Test accuracy measured by the grader: {result.measurements['test_accuracy']:.4f}."
     if result.cell_errors:
         first = result.cell_errors[0]
-        text += f" {len(result.cell_errors)} cell(s) raised errors; the first: {first.name}: {first.message}"
+        where = first.where or f"cell {first.cell}"
+        text += f" {len(result.cell_errors)} cell(s) raised errors; the first, {where}: {first.name}: {first.message}"
     return text
 
 
@@ -39,5 +40,9 @@ def test_lines(tests, show_hidden):
     if show_hidden:
         lines += [f"✅ hidden {t.name}" if t.passed else f"❌ hidden {t.name}: {last_line(t.message)}" for t in hidden]
     elif hidden:
-        lines.append(f"hidden tests: {sum(t.passed for t in hidden)} of {len(hidden)} passed")
+        passed = sum(t.passed for t in hidden)
+        lines.append(
+            f"hidden tests: {passed} of {len(hidden)} passed"
+            + ("" if passed == len(hidden) else " (they try other inputs of the kinds the public tests show)")
+        )
     return lines

@@ -39,7 +39,7 @@ def test_tampered_functions_still_lose_their_points(strict_run):
     assert float(rows["patched_grader"]["activations"]) < 4
     hard_coded = valid_results(strict_run[0] / "students" / "hard_coded" / "results.json")
     public = next(t for t in hard_coded["tests"] if t["name"] == "Public tests")
-    assert "❌ test_relu_examples" not in public["output"]  # it fools the public test...
+    assert "❌ relu of a few numbers" not in public["output"]  # it fools the public test...
     assert float(rows["hard_coded"]["activations"]) < 4  # ...not the hidden ones
 
 

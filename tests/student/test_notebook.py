@@ -1,6 +1,8 @@
 """The student's side: the notebook runs top to bottom, checks pass, export works."""
 
+import json
 import os
+import re
 
 import nbformat
 import pytest
@@ -8,7 +10,7 @@ from nbclient import NotebookClient
 
 from autograder.grading.merge import merge
 from autograder.grading.submission import read_submission
-from tests.helpers import QUICK_TRAINING, make_submission
+from tests.helpers import QUICK_TRAINING, make_submission, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -33,6 +35,13 @@ def test_completed_notebook_under_another_name_runs_checks_and_exports_a_gradabl
     graded = merge(nbformat.read(built, as_version=4), exported)
     answers = {c.id: c.source for c in graded.cells if c.id.endswith("-answer")}
     assert answers == {c.id: c.source for c in nbformat.read(path, as_version=4).cells if c.id.endswith("-answer")}
+
+    # The grader (a fresh kernel, the demo skipped, its own copy of the test set) measures what the
+    # student's check showed: the training starts from the same seed whatever ran before it.
+    run = run_cli("grade", exports[0], "--out", tmp_path / "graded")
+    graded_accuracy = json.loads((tmp_path / "graded" / "grade.json").read_text())["measurements"]["test_accuracy"]
+    local_accuracy = re.search(r"test accuracy (0\.\d+)", checks["mnist_accuracy-check"])[1]
+    assert f"{graded_accuracy:.4f}" == local_accuracy, run.stdout
 
 
 COLAB = "type(get_ipython()).__module__ = 'google.colab._shell'  # how otter (and the notebook) recognise Colab"
