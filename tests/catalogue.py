@@ -192,7 +192,7 @@ CLASS = {
 GIVEN_EDITS = [
     ("rng_seed = 42", "rng_seed = 7"),  # another seed: another trained model, another accuracy
     ('X_train = X_train.astype("float32") / 255.0', 'X_train = X_train.astype("float32") / 255.0 * 0'),  # blank images
-    ("TARGET_ACCURACY = 0.98", "TARGET_ACCURACY = 0.1"),
+    ("TARGET_ACCURACY = 0.979", "TARGET_ACCURACY = 0.1"),
     ("return keras.datasets.mnist.load_data()", "raise SystemExit"),
     ("def test_", "def ignored_"),
 ]

@@ -34,7 +34,7 @@ def calibrate(config, seeds, out, jobs, sandbox):
         for n, model in enumerate(models.values()):
             answers = {**solution, **(model.get("answers") or {})}
             nbformat.write(fill_answers(template, answers), folder / "notebooks" / f"model{n}.ipynb")
-        graded = grade_all([folder / "notebooks"], folder, _seeded(config, seed, folder), jobs, sandbox)
+        graded = grade_all([folder / "notebooks"], folder, _seeded(config, seed, folder), jobs, sandbox, regrade=True)
         rows = {r.student: r for r in graded}
         for n, name in enumerate(models):
             row = rows[f"model{n}"]
@@ -54,18 +54,18 @@ def report(measured, models, config):
     points = config.points["mnist_accuracy"]
     lines = [
         f"target {config.min_test_accuracy}, floor {config.accuracy_floor}; {points:g} points for the accuracy test",
-        f"{'model':<34} {'min':>7} {'median':>7} {'max':>7} {'passes':>7} {'points':>7} {'seconds':>8}  by seed",
+        f"{'model':<40} {'min':>7} {'median':>7} {'max':>7} {'passes':>7} {'points':>7} {'seconds':>8}  by seed",
     ]
     for name, runs in measured.items():
         accuracies = [a for _, a, _ in runs if a is not None]
         if not accuracies:
-            lines.append(f"{name:<34} not graded: see the gradebooks under the out folder")
+            lines.append(f"{name:<40} not graded: see the gradebooks under the out folder")
             continue
         passes = sum(a >= config.min_test_accuracy for a in accuracies)
         earned = statistics.mean(points * accuracy_share(a, config) for a in accuracies)
         by_seed = " ".join(f"{seed}:{a:.4f}" for seed, a, _ in runs if a is not None)
         lines.append(
-            f"{name:<34} {min(accuracies):>7.4f} {statistics.median(accuracies):>7.4f} {max(accuracies):>7.4f} "
+            f"{name:<40} {min(accuracies):>7.4f} {statistics.median(accuracies):>7.4f} {max(accuracies):>7.4f} "
             f"{passes:>3}/{len(accuracies):<3} {earned:>7.2f} {statistics.mean(s for _, _, s in runs):>8.0f}  {by_seed}"
         )
     return "\n".join(lines + _recommendation(measured, models, config))
