@@ -72,7 +72,10 @@ def test_nothing_secret_is_read(attack_run):
 def test_no_escape_from_the_sandbox(attack_run):
     seen = report(attack_run, "escape")
     assert not [k for k in MUST_FAIL["escape"] if seen[k] == "ok"], seen
-    assert max(seen["see the grader's processes"]) < 50, seen  # its own PID namespace: a handful of processes
+    visible = seen["see the grader's processes"]  # its own PID namespace: only its own few processes
+    assert len(visible) < 10 and not [c for c in visible if "autograder.grading.child" in c or "-m pytest" in c], (
+        visible
+    )
     assert not attack_run["connections"] and not attack_run["survivors"], attack_run["survivors"]
     grade = json.loads((attack_run["out"] / "students" / "zz_victim" / "grade.json").read_text())
     assert grade["status"] == "graded"
