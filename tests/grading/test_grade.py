@@ -45,11 +45,11 @@ def test_hidden_tests_catch_a_planted_bug(strict_run, config, question):
 
 
 def test_the_target_comes_from_the_config(strict_run, class_run, config):
-    """The same submission, trained alike: 0 points at the shipped target, full points at the class run's 0.5."""
+    """The same submission, trained alike: 0 points at the shipped target, full points at the class run's 0.3."""
     _, strict = strict_run
     with open(class_run["out"] / "gradebook.csv", newline="") as f:
         lenient = {row["student"]: row for row in csv.DictReader(f)}
     assert strict["same0"]["test_accuracy"] == lenient["alice"]["test_accuracy"]
-    assert 0.5 < float(strict["same0"]["test_accuracy"]) < config.min_test_accuracy
+    assert 0.3 < float(strict["same0"]["test_accuracy"]) < config.min_test_accuracy
     assert float(strict["same0"]["mnist_accuracy"]) == 0
     assert float(lenient["alice"]["mnist_accuracy"]) == config.points["mnist_accuracy"]
