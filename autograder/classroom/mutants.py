@@ -28,7 +28,8 @@ def mutant_answers(spec, solution, quick):
                 if old not in solution[question]:
                     raise ValueError(f"mutant {mutant['name']!r}: {old!r} is not in the solution of {question}")
                 answers[question] = solution[question].replace(old, new)
-            yield f"{question}--{re.sub(r'[^a-z0-9]+', '-', mutant['name'].lower())}", question, mutant["name"], answers
+            stem = re.sub(r"[^a-z0-9]+", "-", mutant["name"].lower()).strip("-")  # as collect names its file
+            yield f"{question}--{stem}", question, mutant["name"], answers
 
 
 def run_mutants(config, out, jobs, sandbox):
