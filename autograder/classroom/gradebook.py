@@ -12,6 +12,21 @@ from dataclasses import dataclass, fields
 
 from autograder.contract import Status
 
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection): a file
+# named "=HYPERLINK(...).ipynb" must reach the instructor's spreadsheet as text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_TEXT = ("student", "name", "lms_id", "file", "error")
+
+
+def as_text(value):
+    """A student-controlled string as a spreadsheet shows it, never runs it: a leading quote."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
+def _from_text(value):
+    quoted = isinstance(value, str) and value.startswith("'") and value[1:].startswith(_FORMULA_START)
+    return value[1:] if quoted else value
+
 
 @dataclass
 class Row:
@@ -53,10 +68,12 @@ class Row:
     def to_csv(self, questions):
         values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "scores"}
         values["test_accuracy"] = "" if self.test_accuracy is None else self.test_accuracy
+        values.update({name: as_text(values[name]) for name in _TEXT})
         return {**values, **{q: self.scores.get(q, "") for q in questions}}
 
     @classmethod
     def from_csv(cls, values, questions):
+        values = {**values, **{name: _from_text(values[name]) for name in _TEXT}}
         accuracy = values["test_accuracy"]
         return cls(
             student=values["student"],
@@ -97,9 +114,10 @@ class Gradebook:
         with open(self.path, newline="") as f:
             for values in csv.DictReader(f):
                 try:
-                    rows[values["student"]] = Row.from_csv(values, self.questions)
+                    row = Row.from_csv(values, self.questions)
                 except (KeyError, TypeError, ValueError):
                     continue
+                rows[row.student] = row
         return rows
 
     @contextmanager

@@ -2,6 +2,8 @@
 
 import csv
 
+from autograder.classroom.gradebook import as_text
+
 
 def write_canvas_csv(rows, path, config):
     """Totals in the layout of Canvas's gradebook import (matched on Canvas's user ID)."""
@@ -11,4 +13,4 @@ def write_canvas_csv(rows, path, config):
         writer.writerow(columns)
         writer.writerow(["Points Possible", "", "", "", "", f"{sum(config.points.values()):g}"])
         for row in rows:
-            writer.writerow([row.name, row.lms_id, "", "", "", f"{row.total:g}"])
+            writer.writerow([as_text(row.name), as_text(row.lms_id), "", "", "", f"{row.total:g}"])

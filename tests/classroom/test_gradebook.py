@@ -12,3 +12,25 @@ def test_unreadable_rows_are_left_out_to_be_graded_again(tmp_path):
     old = "bob,bob,,bob.ipynb,tampered,4,3,7,7.0,,12.0,the kit was changed"  # a status of an earlier version
     path.write_text("\n".join([header, good, old, "carol,carol,,carol.ipynb,graded,x,y,z"]) + "\n")
     assert list(Gradebook(path, POINTS).read()) == ["ann"]
+
+
+def test_student_text_reaches_a_spreadsheet_as_text_and_reads_back_unchanged(tmp_path):
+    """CSV injection: a file named "=HYPERLINK(...).ipynb" must not become a live formula."""
+    import csv
+
+    from autograder.classroom.gradebook import Row
+    from autograder.config import load_config
+    from autograder.contract import Status
+    from autograder.lms.canvas import write_canvas_csv
+
+    formula = '=HYPERLINK("http://evil.example","x")'
+    row = Row(formula, "+cmd", "@1", f"{formula}.ipynb", Status.GRADED, {"activations": 4}, 4, 7, None, 1.0, "-1+1")
+    book = Gradebook(tmp_path / "gradebook.csv", POINTS)
+    book.rewrite([row])
+    with open(book.path, newline="") as f:
+        cells = next(csv.DictReader(f))
+    assert all(cells[k].startswith("'") for k in ("student", "name", "lms_id", "file", "error")), cells
+    assert book.read() == {formula: row}  # resuming sees the same submission
+    write_canvas_csv([row], tmp_path / "canvas.csv", load_config())
+    with open(tmp_path / "canvas.csv", newline="") as f:
+        assert list(csv.reader(f))[2][:2] == ["'+cmd", "'@1"]
