@@ -10,6 +10,7 @@ from nbclient import NotebookClient
 
 from autograder.grading.merge import merge
 from autograder.grading.submission import read_submission
+from tests.grading import test_fairness as fairness
 from tests.helpers import QUICK_TRAINING, make_submission, run_cli
 
 pytestmark = pytest.mark.slow
@@ -45,22 +46,7 @@ def test_completed_notebook_under_another_name_runs_checks_and_exports_a_gradabl
 
 
 COLAB = "type(get_ipython()).__module__ = 'google.colab._shell'  # how otter (and the notebook) recognise Colab"
-SUBCLASSED = """
-class Classifier(keras.Model):
-    def __init__(self):
-        super().__init__()
-        self.out = layers.Dense(10, activation="softmax")
-    def call(self, x):
-        return self.out(x)
-
-def build_improved_model():
-    model = Classifier()
-    model(keras.ops.zeros((1, 784)))
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    return model
-
-grader.check("improved_model")
-"""
+SUBCLASSED = fairness.SUBCLASSED + '\ngrader.check("improved_model")\n'
 
 
 def test_blank_notebook_runs_top_to_bottom_on_colab(tmp_path, built):
