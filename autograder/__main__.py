@@ -8,9 +8,28 @@ import argparse
 import os
 import sys
 import threading
+from collections import Counter
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+class _Help(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """Each option's default where it has one worth saying (not for a flag, not "None"); epilogs as written."""
+
+    def _get_help_string(self, action):
+        if action.default in (None, False, argparse.SUPPRESS):
+            return action.help
+        return super()._get_help_string(action)
+
+
+GRADE_EXAMPLES = """a class's out folder is the class: run the same command again after new or changed
+submissions arrive and only those are graded.
+  python -m autograder grade downloads/ --out classout            grade (or update) the class
+  python -m autograder grade downloads/ --out classout --regrade bob alice
+  python -m autograder grade downloads/ --out classout --questions activations
+classout/adjustments.csv (student,question,points,reason) holds manual adjustments;
+every run applies them. classout/history.csv lists every grading with the totals."""
 
 
 def _parser():
@@ -26,18 +45,18 @@ def _parser():
         prog="python -m autograder",
         description=__doc__.splitlines()[0],
         parents=[common],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_Help,
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    def command(name, help, parents=()):
+    def command(name, help, parents=(), epilog=None):
         return commands.add_parser(
-            name, help=help, parents=[common, *parents], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+            name, help=help, description=help, parents=[common, *parents], formatter_class=_Help, epilog=epilog
         )
 
     build = command("build", "solutions/ -> assignments/ + dist/")
     build.add_argument("--check", action="store_true", help="exit 1 if a student notebook is out of date")
-    grade = command("grade", "grade one submission, or a whole class", [grading])
+    grade = command("grade", "grade one submission, or a whole class", [grading], GRADE_EXAMPLES)
     grade.add_argument(
         "paths",
         type=Path,
@@ -45,28 +64,61 @@ def _parser():
         metavar="PATH",
         help="notebooks, otter export zips, folders, Gradescope or Canvas export zips",
     )
-    grade.add_argument("--out", type=Path, default=Path("dist/graded"), help="folder for the results")
+    grade.add_argument(
+        "--out", type=Path, default=Path("dist/graded"), help="the class's folder (or one submission's) for the results"
+    )
     grade.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once")
-    grade.add_argument("--regrade", action="store_true", help="grade again submissions already in the gradebook")
+    grade.add_argument(
+        "--regrade",
+        nargs="*",
+        metavar="NAME",
+        help="grade these students again (by gradebook key or name; none named: everyone); "
+        "new and changed files are always graded",
+    )
+    grade.add_argument(
+        "--questions",
+        nargs="+",
+        metavar="QUESTION",
+        help="grade only these questions again (with --regrade: of those students; alone: of everyone), "
+        "rerunning only the cells their tests need",
+    )
     grade.add_argument(
         "--canvas-csv", action="store_true", help="also write canvas_grades.csv for Canvas's grade import"
     )
     command("gradescope", "inside Gradescope: grade /autograder/submission")
     command("doctor", "say which sandbox features this machine has, and what follows")
     preflight = command("preflight", "measure the solution's grading; print Gradescope settings", [grading])
-    preflight.add_argument("--out", type=Path, default=Path("dist/preflight"))
+    preflight.add_argument("--out", type=Path, default=Path("dist/preflight"), help="folder for the results")
     mutants = command("mutants", "check that the tests catch planted bugs", [grading])
-    mutants.add_argument("--out", type=Path, default=Path("dist/mutants"))
-    mutants.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
+    mutants.add_argument("--out", type=Path, default=Path("dist/mutants"), help="folder for the results")
+    mutants.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once")
     calibrate = command("calibrate", "measure the models' accuracy over seeds; recommend a target", [grading])
     calibrate.add_argument("--seeds", type=int, default=5, help="seeds per model, from the config's seed on")
-    calibrate.add_argument("--out", type=Path, default=Path("dist/calibrate"))
-    calibrate.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
+    calibrate.add_argument("--out", type=Path, default=Path("dist/calibrate"), help="folder for the results")
+    calibrate.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once")
     return parser
 
 
+def _paths_first(argv, parser):
+    """Arguments with existing files named like options ("-x.ipynb") written as paths ("./-x.ipynb"),
+    so that argparse grades them instead of refusing an unknown option."""
+    options = {o for action in parser._actions for o in action.option_strings}
+    options |= {o for sub in _subparsers(parser) for action in sub._actions for o in action.option_strings}
+    return [f"./{a}" if a.startswith("-") and a.split("=")[0] not in options and Path(a).exists() else a for a in argv]
+
+
+def _subparsers(parser):
+    return [
+        sub
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+        for sub in action.choices.values()
+    ]
+
+
 def main(argv=None):
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(_paths_first(sys.argv[1:] if argv is None else argv, parser))
     commands = {
         "build": _build,
         "calibrate": _calibrate,
@@ -105,22 +157,46 @@ def _build(args, config):
 
 
 def _grade(args, config):
-    from autograder.classroom.collect import is_one_submission
+    """One submission into its own folder; anything else (or anything into a class's folder) as a class."""
+    from autograder.classroom.collect import InputError, is_one_submission
+    from autograder.mnist import mnist_path
 
-    if len(args.paths) == 1 and is_one_submission(args.paths[0]):
+    missing = [str(p) for p in args.paths if not p.exists()]
+    if missing:
+        raise InputError(f"no such file or folder: {', '.join(missing)}")
+    unknown = [q for q in args.questions or [] if q not in config.points]
+    if unknown:
+        raise InputError(f"--questions: no question {', '.join(unknown)} (the questions: {', '.join(config.points)})")
+    mnist_path(config)  # the data every grading needs, before anything is written
+    is_class = (args.out / "gradebook.csv").exists() or args.regrade is not None or args.questions
+    if len(args.paths) == 1 and is_one_submission(args.paths[0]) and not is_class:
         return _grade_one(args, args.paths[0], args.out, config)
+    return _grade_class(args, config)
+
+
+def _grade_class(args, config):
     from autograder.classroom.bulk import grade_all
     from autograder.lms.canvas import write_canvas_csv
 
     try:
-        rows = grade_all(args.paths, args.out, config, max(1, args.jobs), _sandbox(args), args.regrade)
+        run = grade_all(args.paths, args.out, config, max(1, args.jobs), _sandbox(args), args.regrade, args.questions)
     except KeyboardInterrupt:
         print(f"interrupted: the rows already in {args.out / 'gradebook.csv'} are kept; run again to resume")
         return 130
+    for ignored in run.ignored:
+        print(f"ignored: {ignored.path}: {ignored.why}")
+    if run.absent:
+        names = ", ".join(r.student for r in run.absent[:5]) + (", ..." if len(run.absent) > 5 else "")
+        print(f"kept: {len(run.absent)} earlier rows whose submissions are not under these paths ({names})")
+    warnings = list(run.warnings)
     if args.canvas_csv:
-        write_canvas_csv(rows, args.out / "canvas_grades.csv", config)
-    graded = sum(r.graded for r in rows)
-    print(f"{len(rows)} submissions, {graded} graded, {len(rows) - graded} not graded")
+        warnings += write_canvas_csv(run.rows, args.out / "canvas_grades.csv", config)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    graded = sum(r.graded for r in run.rows)
+    why = Counter(job.why for job in run.graded)
+    done = ", ".join(f"{n} {reason}" for reason, n in why.items()) or "none: every file is as graded before"
+    print(f"{len(run.rows)} submissions, {graded} graded, {len(run.rows) - graded} not graded; graded now: {done}")
     print(f"gradebook: {args.out / 'gradebook.csv'}  summary: {args.out / 'summary.html'}")
     return 0
 

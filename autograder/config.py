@@ -8,6 +8,7 @@ the schema and the loader are derived from those declarations.
 
 import os
 from dataclasses import dataclass, field, fields
+from datetime import date, datetime
 from pathlib import Path
 
 import jsonschema
@@ -62,6 +63,22 @@ class Config:
     optional_tags: tuple = _option(
         {"type": "array", "items": {"type": "string"}}, "cells with these tags run only if a later cell needs them"
     )
+    due_date: str | None = _option(
+        {"type": ["string", "null"], "format": "date-time"},
+        "when the assignment was due (ISO 8601, with a time zone); null: only Canvas's LATE mark counts",
+        "late",
+    )
+    late_policy: str = _option({"enum": ["none", "percent_per_day", "cap"]}, "what lateness costs", "late")
+    percent_per_day: float = _option(
+        {"type": "number", "minimum": 0, "maximum": 100},
+        "percent_per_day: share of the score lost per day late",
+        "late",
+    )
+    cap_percent: float = _option(
+        {"type": "number", "minimum": 0, "maximum": 100},
+        "cap: a late score is at most this percent of the points",
+        "late",
+    )
     mnist_path: str | None = _option({"type": ["string", "null"]}, "MNIST .npz (MNIST_PATH wins)", required=False)
 
 
@@ -93,11 +110,28 @@ def _schema():
 SCHEMA = _schema()
 
 
+def _dates_as_text(data):
+    """YAML reads an unquoted 2026-12-10T23:59:00-05:00 as a datetime; the schema wants text."""
+    late = data.get("late") if isinstance(data, dict) else None
+    if isinstance(late, dict) and isinstance(late.get("due_date"), (datetime, date)):
+        late["due_date"] = late["due_date"].isoformat()
+
+
+def _instant(text):
+    """An ISO 8601 date and time with a time zone, else None (a due date without one is ambiguous)."""
+    try:
+        when = datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+    return when if when.tzinfo else None
+
+
 def load_config(path=None) -> Config:
     """Read the config named by `path`, $GRADING_CONFIG, or the repository's own."""
     path = Path(path or os.environ.get("GRADING_CONFIG") or DEFAULT_PATH).absolute()
     try:
         data = yaml.safe_load(path.read_text())
+        _dates_as_text(data)
         jsonschema.validate(data, SCHEMA)
     except (OSError, yaml.YAMLError) as e:
         raise ConfigError(f"cannot read {path}: {e}") from e
@@ -111,4 +145,6 @@ def load_config(path=None) -> Config:
         values[option.name] = tuple(value) if isinstance(value, list) else value
     if values["accuracy_floor"] > values["min_test_accuracy"]:
         raise ConfigError(f"{path}: accuracy_floor {values['accuracy_floor']} is above min_test_accuracy")
+    if values["due_date"] is not None and _instant(values["due_date"]) is None:
+        raise ConfigError(f"{path}: late/due_date {values['due_date']!r} is not a date and time with a time zone")
     return Config(path=path, **values)

@@ -88,7 +88,7 @@ class GradeResult:
     status: Status = Status.GRADED
     cell_errors: list[CellError] = field(default_factory=list)
     measurements: dict = field(default_factory=dict)
-    """Numbers the grader measured: test_accuracy, peak_memory_mb."""
+    """Numbers the grader measured: test_accuracy, peak_memory_mb, cells_run (its own setup cell included)."""
     seconds: float = 0.0
 
     @property
@@ -111,6 +111,16 @@ class GradeResult:
             for q in questions
         ]
         return cls(submission, zeroed, error=reason, status=status)
+
+    def regraded(self, new: GradeResult) -> GradeResult:
+        """This result with `new`'s questions (a question-only regrade) in place of its own."""
+        fresh = {q.name: q for q in new.questions}
+        return dataclasses.replace(
+            self,
+            questions=[fresh.get(q.name, q) for q in self.questions],
+            measurements={**self.measurements, **new.measurements},
+            seconds=new.seconds,
+        )
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -4,8 +4,10 @@ Graders often run offline, so an explicit file comes first: $MNIST_PATH, then th
 config's `mnist_path`, then Keras's own cache, and only then Keras's download.
 """
 
+import contextlib
 import hashlib
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +34,8 @@ def mnist_path(config) -> Path:
     if KERAS_CACHE.is_file():
         return KERAS_CACHE.resolve()
     try:
-        from keras.utils import get_file
+        with _stderr_silenced():  # TensorFlow's import prints lines no log level stops
+            from keras.utils import get_file
 
         return Path(get_file("mnist.npz", "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"))
     except Exception as e:
@@ -40,6 +43,19 @@ def mnist_path(config) -> Path:
             "MNIST not found: set the MNIST_PATH environment variable (or `mnist_path` in "
             f"grading_config.yml) to a copy of mnist.npz; the Keras download failed too ({e})"
         ) from None
+
+
+@contextlib.contextmanager
+def _stderr_silenced():
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def load_test_set(path):

@@ -59,3 +59,26 @@ def own_temp(root, env=None):
     temp = root / "tmp"
     temp.mkdir()
     return temp, {**(env or os.environ), "TMPDIR": str(temp)}
+
+
+def headless_chromium(page, tmp_path, size=(1000, 900)):
+    """A page as headless Chromium renders it: (screenshot path, DOM); None if there is no Chromium."""
+    import shutil
+
+    browser = next((b for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None)
+    if browser is None:
+        return None
+    shot = tmp_path / f"{Path(page).stem}-shot.png"
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        f"--window-size={size[0]},{size[1]}",
+    ]
+    uri = Path(page).as_uri()
+    subprocess.run([browser, *flags, f"--screenshot={shot}", uri], check=True, capture_output=True, timeout=120)
+    dom = subprocess.run([browser, *flags, "--dump-dom", uri], check=True, capture_output=True, text=True, timeout=120)
+    return shot, dom.stdout

@@ -1,60 +1,227 @@
-"""Grade a whole class in parallel, losing nothing.
+"""Grade a whole class in parallel, losing nothing, and grading again only what must be.
 
-Each submission is graded by `grading.isolate` in its own process. A row goes into
-gradebook.csv (on disk) as soon as a submission is done, so a crash or Ctrl-C keeps
-every finished row, and running the same command again skips them.
+The out folder is the class. A run grades the submissions that are new, whose file changed
+(its hash is in the gradebook) or that the instructor names (`regrade`); every other row is
+kept as it is. With `questions`, a named submission whose file is unchanged has only those
+questions graded again, running only the cells their tests need (no retraining for a
+question that does not read the model). Each row goes into gradebook.csv as soon as its
+submission is done, so a crash or Ctrl-C keeps every finished row and the same command resumes.
+
+Then every row is settled: the instructor's adjustments (adjustments.csv) and the late
+policy applied, the feedback pages written again to show them, history.csv told what
+changed, and the summary page and the feedback bundle made anew.
 """
 
+import csv
+import hashlib
+import json
 import os
 import threading
+import zipfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from tqdm import tqdm
 
-from autograder.classroom.collect import collect
+from autograder.classroom.adjustments import read_adjustments
+from autograder.classroom.collect import InputError, collect
 from autograder.classroom.gradebook import Gradebook, Row
+from autograder.classroom.late import late_penalty, lateness, policy_text
 from autograder.classroom.summary import write_summary
+from autograder.contract import GradeResult
 from autograder.grading.isolate import grade_isolated
+from autograder.reports.feedback import feedback_html
+
+HISTORY_COLUMNS = ["when", "student", "why", "sha256", "total_before", "total_after"]
 
 
-def grade_all(paths, out, config, jobs, sandbox, regrade=False) -> list[Row]:
-    """Grade every submission found under `paths` into `out`, each in `sandbox`; returns the gradebook rows."""
+@dataclass(frozen=True)
+class Job:
+    """One submission to grade in this run, and why."""
+
+    submission: object  # a collect.Submission
+    sha256: str
+    why: str
+    questions: tuple | None = None
+    previous: GradeResult | None = None
+
+
+@dataclass
+class ClassRun:
+    """What a run did: the gradebook's rows, and what the instructor should be told."""
+
+    rows: list[Row]
+    graded: list[Job]
+    ignored: list  # collect.Ignored
+    absent: list[Row]
+    """Rows kept from earlier runs whose submission is not under this run's paths."""
+    warnings: list[str]
+
+
+def grade_all(paths, out, config, jobs, sandbox, regrade=None, questions=None) -> ClassRun:
+    """Grade the class under `paths` into `out`, each submission in `sandbox`.
+
+    `regrade`: None (only new and changed files), [] (every submission) or student names.
+    `questions`: grade only these questions again, for the submissions regraded.
+    """
+    submissions, ignored = collect(paths, out / "unpacked")
+    if not submissions:
+        listed = "; ".join(f"{i.path.name}: {i.why}" for i in ignored[:5])
+        raise InputError(
+            f"no submissions in {', '.join(map(str, paths))}" + (f" (ignored: {listed})" if listed else "")
+        )
     out.mkdir(parents=True, exist_ok=True)
-    submissions = collect(paths, out / "unpacked")
+    adjustments = read_adjustments(out / "adjustments.csv", list(config.points))
     book = Gradebook(out / "gradebook.csv", config.points)
-    rows = {} if regrade else book.read()
-    todo = [s for s in submissions if s.student not in rows]
-    with (
-        book.appending(fresh=regrade or not rows) as add,
-        tqdm(total=len(submissions), initial=len(submissions) - len(todo), unit="submission") as bar,
-    ):
-        failures = 0
-        for row in _graded(todo, out, config, jobs, sandbox):
+    rows = book.read()
+    todo = _plan(submissions, rows, out, regrade, questions)
+    before = {job.submission.student: rows.get(job.submission.student) for job in todo}
+    with book.appending(fresh=not rows) as add:
+        for row in _graded(todo, out, config, jobs, sandbox, len(submissions)):
             rows[row.student] = row
             add(row)
-            failures += not row.graded
-            bar.set_postfix(failed=failures)
-            bar.update()
-    ordered = [rows[s.student] for s in submissions if s.student in rows]
-    book.rewrite(ordered)
-    write_summary(ordered, out, config)
-    return ordered
+    found = {s.student: s for s in submissions}
+    settled = [_settled(rows[s.student], s, adjustments, config) for s in submissions if s.student in rows]
+    absent = [_settled(row, None, adjustments, config) for key, row in rows.items() if key not in found]
+    final = sorted(settled + absent, key=lambda row: row.student)  # the same order whatever paths were named
+    book.rewrite(final)
+    _log_history(out / "history.csv", todo, before, {r.student: r for r in settled})
+    _write_feedback(final, out, config, adjustments)
+    write_summary(final, out, config, ignored)
+    unknown = sorted({a.student for a in adjustments} - set(rows))
+    warnings = [f"adjustments.csv names {s}, who has no row in the gradebook: not applied" for s in unknown]
+    return ClassRun(final, todo, ignored, absent, warnings)
 
 
-def _graded(submissions, out, config, jobs, sandbox):
-    """Gradebook rows as submissions finish, `jobs` at a time."""
+def fingerprint(path):
+    """The sha256 of a submitted file's bytes ("" if there is no file)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _plan(submissions, rows, out, regrade, questions):
+    """The jobs of this run: new and changed files in full; named submissions in full or by question."""
+    named = _named(submissions, regrade) if regrade else None
+    todo = []
+    for s in submissions:
+        sha, old = fingerprint(s.path), rows.get(s.student)
+        if old is None or old.sha256 != sha:
+            todo.append(Job(s, sha, "new" if old is None else "file changed"))
+        elif regrade == [] or (named and s.student in named) or (questions and regrade is None):
+            previous = _previous(out, s.student) if questions and old.graded else None
+            if previous is None:
+                todo.append(Job(s, sha, "regrade"))
+            else:
+                todo.append(Job(s, sha, f"regrade of {', '.join(questions)}", tuple(questions), previous))
+    return todo
+
+
+def _named(submissions, names):
+    """The keys of the submissions `names` names (by gradebook key or by name); an unknown name is an error."""
+    keys = {}
+    for s in submissions:
+        keys.setdefault(s.student, s.student)
+        keys.setdefault(s.name, s.student)
+    unknown = [n for n in names if n not in keys]
+    if unknown:
+        known = ", ".join(sorted(s.student for s in submissions)[:20])
+        raise InputError(f"--regrade: no submission of {', '.join(unknown)} (the class: {known})")
+    return {keys[n] for n in names}
+
+
+def _previous(out, student):
+    """The last full grade of a submission (its grade.json), or None if there is none to build on."""
+    try:
+        return GradeResult.from_dict(_read_json(out / "students" / student / "grade.json"))
+    except (OSError, ValueError):
+        return None
+
+
+def _read_json(path):
+    return json.loads(path.read_text())
+
+
+def _graded(todo, out, config, jobs, sandbox, class_size):
+    """Gradebook rows as submissions finish, `jobs` at a time, the progress bar naming who is graded."""
     threads = max(1, (os.cpu_count() or 1) // jobs)  # TensorFlow's threads, split between workers
-    stop = threading.Event()
+    stop, lock, running, failed = threading.Event(), threading.Lock(), [], [0]
+    bar = tqdm(total=class_size, initial=class_size - len(todo), unit="submission")
+
+    def show():
+        with lock:
+            bar.set_postfix_str(f"grading {', '.join(running) or '-'}; not graded {failed[0]}")
+
+    def grade(job):
+        key = job.submission.student
+        with lock:
+            running.append(key)
+        show()
+        try:
+            folder = out / "students" / key
+            result = grade_isolated(job.submission, folder, config, threads, stop, sandbox, job.questions, job.previous)
+            return Row.of(job.submission, result, job.sha256)
+        finally:
+            with lock:
+                running.remove(key)
+
     pool = ThreadPoolExecutor(jobs)
     try:
-        futures = [pool.submit(_grade, s, out, config, threads, stop, sandbox) for s in submissions]
-        for future in as_completed(futures):
-            yield future.result()
+        for future in as_completed([pool.submit(grade, job) for job in todo]):
+            row = future.result()
+            failed[0] += not row.graded
+            bar.update()
+            show()
+            yield row
     finally:  # also on Ctrl-C: stop the gradings under way; rows already written stay
         stop.set()
         pool.shutdown(wait=True, cancel_futures=True)
+        bar.close()
 
 
-def _grade(submission, out, config, threads, stop, sandbox):
-    result = grade_isolated(submission, out / "students" / submission.student, config, threads, stop, sandbox)
-    return Row.of(submission, result)
+def _settled(row, submission, adjustments, config):
+    """The row's grade: its tests' points plus its adjustments, less what lateness costs."""
+    if submission is not None:
+        late = lateness(submission.submitted_at, submission.marked_late, config.due_date)
+        row = replace(row, name=submission.name, lms_id=submission.lms_id, days_late=late.days, late=late.why)
+    adjust = round(sum(a.points for a in adjustments if a.student == row.student), 4) + 0.0
+    earned = max(0.0, row.tested + adjust)
+    penalty = late_penalty(earned, row.possible, row.days_late, config)
+    return replace(row, adjustments=adjust, late_penalty=penalty, total=round(earned - penalty, 4))
+
+
+def _log_history(path, todo, before, after):
+    """One line per grading of this run: when, whose, why, and the total before and after."""
+    new = not path.exists()
+    when = datetime.now(UTC).isoformat(timespec="seconds")
+    with open(path, "a", newline="") as f:
+        writer = csv.writer(f)
+        if new:
+            writer.writerow(HISTORY_COLUMNS)
+        for job in todo:
+            key = job.submission.student
+            if key in after:
+                old = before.get(key)
+                writer.writerow([when, key, job.why, job.sha256, "" if old is None else old.total, after[key].total])
+
+
+def _write_feedback(rows, out, config, adjustments):
+    """Each feedback page again, with its adjustments and lateness; and feedback.zip of them all."""
+    pages = []
+    for row in rows:
+        folder = out / "students" / row.student
+        try:
+            result = GradeResult.from_dict(_read_json(folder / "grade.json"))
+        except (OSError, ValueError):
+            continue
+        mine = [a for a in adjustments if a.student == row.student]
+        settlement = {"row": row, "adjustments": mine, "policy": policy_text(config)}
+        page = feedback_html(result, config, row.name, settlement)
+        (folder / "feedback.html").write_text(page)
+        pages.append((f"{row.student}.html", page))
+    with zipfile.ZipFile(out / "feedback.zip", "w", zipfile.ZIP_DEFLATED) as bundle:
+        for name, page in pages:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))  # the same pages, the same bytes
+            bundle.writestr(info, page, zipfile.ZIP_DEFLATED)

@@ -34,7 +34,9 @@ def calibrate(config, seeds, out, jobs, sandbox):
         for n, model in enumerate(models.values()):
             answers = {**solution, **(model.get("answers") or {})}
             nbformat.write(fill_answers(template, answers), folder / "notebooks" / f"model{n}.ipynb")
-        graded = grade_all([folder / "notebooks"], folder, _seeded(config, seed, folder), jobs, sandbox, regrade=True)
+        graded = grade_all(
+            [folder / "notebooks"], folder, _seeded(config, seed, folder), jobs, sandbox, regrade=[]
+        ).rows
         rows = {r.student: r for r in graded}
         for n, name in enumerate(models):
             row = rows[f"model{n}"]

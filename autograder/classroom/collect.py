@@ -1,22 +1,25 @@
 """Finding the submissions in what an instructor downloaded, and whose each one is.
 
 Accepted, in any mix: folders of notebooks, otter export zips, a Gradescope "Export
-Submissions" zip or folder (identity from its submission_metadata.yml), and a Canvas
-"Download Submissions" zip (identity from the file names it writes).
+Submissions" zip or folder (identity and submission time from its submission_metadata.yml),
+and a Canvas "Download Submissions" zip (identity and LATE mark from the file names it
+writes). Every file found is either a submission or `Ignored`, with the reason: an
+instructor must be able to tell that nothing was lost.
 """
 
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 import yaml
 
-from autograder.errors import SubmissionError
+from autograder.errors import KitError, SubmissionError
 from autograder.grading.submission import MAX_BYTES
 
-# Canvas names files `doejane_12345_67890_original-name.ipynb` (`doejane_LATE_...` if late).
-CANVAS = re.compile(r"^(?P<name>[^_]+?)(?:_LATE)?_(?P<id>\d+)_\d+_(?P<file>.+)$")
+# Canvas names files `doejane_12345_67890_original-name.ipynb` (`doejane_LATE_...` or `doejane_late_...` if late).
+CANVAS = re.compile(r"^(?P<name>[^_]+?)(?P<late>_(?:LATE|late))?_(?P<id>\d+)_\d+_(?P<file>.+)$")
 OTTER_TIMESTAMP = re.compile(r"_\d{4}_\d{2}_\d{2}T\d{2}_\d{2}_\d{2}_\d+$")
 GRADESCOPE_METADATA = "submission_metadata.yml"
 SUFFIXES = (".ipynb", ".zip")
@@ -31,21 +34,47 @@ class Submission:
     name: str  # who it is, as the source says (may equal student)
     path: Path
     lms_id: str = ""  # the Canvas user id or Gradescope SID, where the source gives one
+    submitted_at: datetime | None = None  # when the LMS received it (Gradescope), if known
+    marked_late: bool = False  # the LMS says it is late (Canvas), without saying by how much
+
+
+@dataclass(frozen=True)
+class Ignored:
+    path: Path
+    why: str
+
+
+class InputError(KitError, FileNotFoundError):
+    """A path the instructor named does not exist, or names no submission at all."""
 
 
 def collect(paths, inbox):
-    """All submissions under `paths`; zips of many submissions are unpacked into `inbox`."""
-    found = []
-    for path in map(Path, paths):
+    """All submissions under `paths`, and every other file found with why it is not one.
+
+    Zips of many submissions are unpacked into `inbox`. A missing path is an `InputError`
+    before anything is unpacked.
+    """
+    paths = [Path(p) for p in paths]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise InputError(f"no such file or folder: {', '.join(missing)}")
+    found, ignored = [], []
+    for path in paths:
         if path.is_dir():
-            found += _folder(path)
+            _add(_folder(path), found, ignored)
         elif zipfile.is_zipfile(path) and _is_collection(path):
             target = inbox / path.stem
             _unpack(path, target)
-            found += _folder(target)
+            _add(_folder(target), found, ignored)
         else:
             found.append(one_submission(path))
-    return _unique(found)
+    return _unique(found), ignored
+
+
+def _add(folder, found, ignored):
+    submissions, skipped = folder
+    found += submissions
+    ignored += skipped
 
 
 def is_one_submission(path):
@@ -78,44 +107,87 @@ def _unpack(path, target):
 
 
 def _folder(folder):
+    """(submissions, ignored files) in a folder: a Gradescope export, or any folder of notebooks."""
     metadata = next(folder.rglob(GRADESCOPE_METADATA), None)
     if metadata is not None:
         return _gradescope(metadata)
-    files = sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file() and not _ignored(p))
-    return [one_submission(p) for p in files]
+    submissions, ignored = [], []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        why = _why_ignored(path.relative_to(folder))
+        if why:
+            ignored.append(Ignored(path, why))
+        else:
+            submissions.append(one_submission(path))
+    return submissions, ignored
 
 
-def _ignored(path):
-    return any(part.startswith(".") or part == "__MACOSX" for part in path.parts)
+def _why_ignored(relative):
+    """Why a file in a class's folder is not a submission ("" when it is one)."""
+    if any(part == "__MACOSX" for part in relative.parts):
+        return "a macOS resource file"
+    if any(part == ".ipynb_checkpoints" for part in relative.parts):
+        return "a Jupyter checkpoint copy"
+    if any(part.startswith(".") for part in relative.parts):
+        return "a hidden file"
+    if relative.suffix not in SUFFIXES:
+        return "not a notebook (.ipynb) or an otter export (.zip)"
+    return ""
 
 
 def one_submission(path):
     """A single file's submission, named by its Canvas file name or its stem."""
     match = CANVAS.match(path.name)
     if match:
-        return Submission(f"{match['name']}_{match['id']}", match["name"], path, match["id"])
+        return Submission(
+            f"{match['name']}_{match['id']}", match["name"], path, match["id"], marked_late=bool(match["late"])
+        )
     stem = OTTER_TIMESTAMP.sub("", path.stem)
     return Submission(stem, stem, path)
 
 
 def _gradescope(metadata):
-    """One submission per `submission_<id>` folder, named by its submitters."""
+    """One submission per `submission_<id>` folder, named by its submitters; its other files are ignored."""
     try:
         entries = yaml.safe_load(metadata.read_text()) or {}
     except yaml.YAMLError:
         entries = {}
-    found = []
+    found, ignored = [], []
     for folder in sorted(p for p in metadata.parent.iterdir() if p.is_dir()):
-        files = sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES and not _ignored(p))
-        if not files:
-            files = [folder / "(no notebook)"]
-        submitters = (entries.get(folder.name) or {}).get(":submitters") or [{}]
-        who = submitters[0]
+        files = sorted(p for p in folder.rglob("*") if p.is_file())
+        candidates = [p for p in files if not _why_ignored(p.relative_to(folder))]
+        chosen = _preferred(candidates) if candidates else folder / "(no notebook)"
+        for path in files:
+            if path != chosen:
+                why = (
+                    _why_ignored(path.relative_to(folder))
+                    or f"another file of {folder.name}, whose {chosen.name} is graded"
+                )
+                ignored.append(Ignored(path, why))
+        entry = entries.get(folder.name) if isinstance(entries, dict) else None
+        entry = entry if isinstance(entry, dict) else {}
+        who = (entry.get(":submitters") or [{}])[0]
         student = str(who.get(":sid") or who.get(":email") or folder.name)
         found.append(
-            Submission(student, str(who.get(":name") or student), _preferred(files), str(who.get(":sid") or ""))
+            Submission(
+                student,
+                str(who.get(":name") or student),
+                chosen,
+                str(who.get(":sid") or ""),
+                submitted_at=_instant(entry.get(":created_at")),
+            )
         )
-    return found
+    return found, ignored
+
+
+def _instant(value):
+    """Gradescope's created_at (YAML reads it as a datetime; a string is parsed), None if not a time."""
+    if isinstance(value, datetime):
+        return value
+    try:
+        text = re.sub(r"(\.\d{6})\d+", r"\1", str(value))  # nanoseconds: Python reads micro
+        return datetime.fromisoformat(re.sub(r" ([+-]\d\d:?\d\d)$", r"\1", text))
+    except ValueError:
+        return None
 
 
 def _preferred(files):
@@ -138,5 +210,5 @@ def _unique(found):
             n += 1
             key = f"{base}-{n}"
         seen.add(key)
-        unique.append(Submission(key, s.name, s.path, s.lms_id))
+        unique.append(replace(s, student=key))
     return unique

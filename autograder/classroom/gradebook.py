@@ -2,7 +2,9 @@
 
 `Row` is the record; its field order is the CSV header, with one column per question
 (in the config's order) where `scores` stands. Rows read back from the file (to resume
-a run) are the same records, so callers never compare strings.
+a run, or to see which files changed) are the same records, so callers never compare
+strings. The question columns are what the tests gave; `total` is the grade: those plus
+the instructor's adjustments, less the late penalty.
 """
 
 import csv
@@ -15,7 +17,7 @@ from autograder.contract import Status
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection): a file
 # named "=HYPERLINK(...).ipynb" must reach the instructor's spreadsheet as text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_TEXT = ("student", "name", "lms_id", "file", "error")
+_TEXT = ("student", "name", "lms_id", "file", "late", "error")
 
 
 def as_text(value):
@@ -35,9 +37,17 @@ class Row:
     name: str
     lms_id: str
     file: str
+    sha256: str
+    """The graded file's content hash: a run regrades a submission whose file changed."""
+    days_late: int
+    late: str
+    """How the lateness was found ("" when on time)."""
     status: Status
     scores: dict
-    """Points per question, by question name."""
+    """Points per question, by question name, as the tests gave them."""
+    adjustments: float
+    """The sum of the instructor's adjustments (adjustments.csv)."""
+    late_penalty: float
     total: float
     possible: float
     test_accuracy: float | None
@@ -45,15 +55,20 @@ class Row:
     error: str
 
     @classmethod
-    def of(cls, submission, result):
-        """The row of a collect.Submission graded into a contract.GradeResult."""
+    def of(cls, submission, result, sha256):
+        """The row of a collect.Submission graded into a contract.GradeResult (no adjustments yet)."""
         return cls(
             student=submission.student,
             name=submission.name,
             lms_id=submission.lms_id,
             file=str(submission.path),
+            sha256=sha256,
+            days_late=0,
+            late="",
             status=result.status,
             scores={q.name: q.score for q in result.questions},
+            adjustments=0.0,
+            late_penalty=0.0,
             total=round(result.score, 4),
             possible=round(result.possible, 4),
             test_accuracy=result.measurements.get("test_accuracy"),
@@ -64,6 +79,11 @@ class Row:
     @property
     def graded(self):
         return self.status is Status.GRADED
+
+    @property
+    def tested(self):
+        """What the tests gave, before adjustments and lateness."""
+        return round(sum(self.scores.values()), 4)
 
     def to_csv(self, questions):
         values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "scores"}
@@ -80,8 +100,13 @@ class Row:
             name=values["name"],
             lms_id=values["lms_id"],
             file=values["file"],
+            sha256=values["sha256"],
+            days_late=int(values["days_late"]),
+            late=values["late"],
             status=Status(values["status"]),
             scores={q: float(values[q]) for q in questions if values.get(q)},
+            adjustments=float(values["adjustments"]),
+            late_penalty=float(values["late_penalty"]),
             total=float(values["total"]),
             possible=float(values["possible"]),
             test_accuracy=float(accuracy) if accuracy else None,

@@ -46,7 +46,7 @@ def run_mutants(config, out, jobs, sandbox):
     for stem, question, name, answers in mutant_answers(spec, solution, quick_answers(master)):
         nbformat.write(fill_answers(template, answers), folder / f"{stem}.ipynb")
         expected[stem] = (question, name)
-    rows = {r.student: r for r in grade_all([folder], out, config, jobs, sandbox, regrade=True)}
+    rows = {r.student: r for r in grade_all([folder], out, config, jobs, sandbox, regrade=[]).rows}
     return _print_table(rows, expected, config)
 
 

@@ -1,77 +1,141 @@
-"""The class at a glance: score distribution and per-question pass rates.
+"""The class at a glance: grades, what the class got wrong, and how the models did.
 
-Written as summary.png (matplotlib) and summary.html (which shows the plot, the numbers
-and every submission that was not graded, with its reason).
+Written as summary.png (matplotlib: the grade distribution, full marks per question, and
+the measured accuracies against the target) and summary.html, which shows the plot, the
+means, the tests failed most often (the teaching signal), every student with a link to
+their feedback page, every submission not graded with its reason, and every file ignored.
 """
 
+import json
 import statistics
+from collections import Counter
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from jinja2 import Environment
+from matplotlib.ticker import MaxNLocator
+
+MOST_FAILED = 10
 
 PAGE = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string("""\
 <!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ assignment }}: class summary</title>
 <style>
-body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; }
+body { font-family: system-ui, sans-serif; max-width: 64rem; margin: 2rem auto; }
 table { border-collapse: collapse; } td, th { padding: .3rem .8rem; border-bottom: 1px solid #ddd; text-align: left; }
-img { max-width: 100%; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; } img { max-width: 100%; }
 </style></head><body>
 <h1>{{ assignment }}: class summary</h1>
-<p id="counts">{{ n }} submissions: {{ graded }} graded, {{ n - graded }} not graded.
-{% if scores %}Mean {{ "%.2f"|format(mean) }}, median {{ "%.2f"|format(median) }} of {{ "%g"|format(possible) }} points.{% endif %}</p>
-<img src="summary.png" alt="Score distribution and per-question pass rates">
+<p id="counts">{{ n }} submissions: {{ graded|length }} graded, {{ n - graded|length }} not graded{% if ignored %}; {{ ignored|length }} other files ignored (listed below){% endif %}.
+Mean grade {{ "%.2f"|format(mean_all) }} of {{ "%g"|format(possible) }} over all {{ n }} submissions (those not graded count as 0){% if graded %}, {{ "%.2f"|format(mean_graded) }} over the graded ones (median {{ "%.2f"|format(median_graded) }}){% endif %}.</p>
+<img src="summary.png" alt="Grade distribution, full marks per question, and test accuracy against the target">
 <h2>Questions</h2>
-<table id="questions"><tr><th>question</th><th>points</th><th>mean</th><th>full marks</th></tr>
-{% for q in questions %}<tr><td>{{ q.name }}</td><td>{{ "%g"|format(q.points) }}</td><td>{{ "%.2f"|format(q.mean) }}</td><td>{{ "%.0f"|format(100 * q.rate) }}%</td></tr>
+<table id="questions"><tr><th>question</th><th>points</th><th>mean (graded)</th><th>full marks</th></tr>
+{% for q in questions %}<tr><td>{{ q.name }}</td><td class="n">{{ "%g"|format(q.points) }}</td><td class="n">{{ "%.2f"|format(q.mean) }}</td><td class="n">{{ "%.0f"|format(100 * q.rate) }}%</td></tr>
+{% endfor %}</table>
+<h2>Tests failed most often</h2>
+{% if failed %}<table id="most-failed"><tr><th>question</th><th>test</th><th>failed by</th></tr>
+{% for (question, test), count in failed %}<tr><td>{{ question }}</td><td>{{ test }}</td><td class="n">{{ count }} of {{ graded|length }}</td></tr>
+{% endfor %}</table>{% else %}<p>No graded submission failed a test.</p>{% endif %}
+<h2>Test accuracy against the target</h2>
+<table id="accuracy"><tr><th>measured accuracy</th><th>submissions</th></tr>
+<tr><td>at or above the target, {{ "%.3f"|format(target) }}</td><td class="n">{{ accuracy.passed }}</td></tr>
+<tr><td>between the floor, {{ "%.3f"|format(floor) }}, and the target (partial credit)</td><td class="n">{{ accuracy.partial }}</td></tr>
+<tr><td>below the floor</td><td class="n">{{ accuracy.below }}</td></tr>
+<tr><td>not measured (no model, or not graded)</td><td class="n">{{ accuracy.none }}</td></tr></table>
+<h2>Students</h2>
+<table id="students"><tr><th>student</th><th>name</th><th>status</th><th>tests</th><th>adjustments</th><th>late</th><th>grade</th><th>accuracy</th><th>feedback</th></tr>
+{% for r in rows %}<tr><td>{{ r.student }}</td><td>{{ r.name }}</td><td>{{ r.status }}</td><td class="n">{{ "%.2f"|format(r.tested) }}</td>
+<td class="n">{{ "%+.2f"|format(r.adjustments) if r.adjustments else "" }}</td><td>{{ ("%d day(s), %+.2f"|format(r.days_late, -r.late_penalty)) if r.days_late else "" }}</td>
+<td class="n">{{ "%.2f"|format(r.total) }}</td><td class="n">{{ "%.4f"|format(r.test_accuracy) if r.test_accuracy is not none else "" }}</td>
+<td><a href="students/{{ r.student|urlencode }}/feedback.html">feedback</a></td></tr>
 {% endfor %}</table>
 {% if problems %}<h2>Not graded</h2>
 <table id="problems"><tr><th>student</th><th>status</th><th>reason</th></tr>
 {% for r in problems %}<tr><td>{{ r.student }}</td><td>{{ r.status }}</td><td>{{ r.error }}</td></tr>{% endfor %}
 </table>{% endif %}
+{% if ignored %}<h2>Ignored files</h2>
+<table id="ignored"><tr><th>file</th><th>why</th></tr>
+{% for i in ignored %}<tr><td>{{ i.path }}</td><td>{{ i.why }}</td></tr>{% endfor %}
+</table>{% endif %}
 </body></html>
 """)
 
 
-def write_summary(rows, out, config):
+def write_summary(rows, out, config, ignored=()):
     graded = [r for r in rows if r.graded]
-    scores = [r.total for r in graded]
     possible = sum(config.points.values())
     questions = [
         {
             "name": name,
             "points": points,
-            "mean": statistics.fmean(r.scores[name] for r in graded) if graded else 0.0,
-            "rate": sum(r.scores[name] >= points for r in graded) / len(graded) if graded else 0.0,
+            "mean": statistics.fmean(r.scores.get(name, 0) for r in graded) if graded else 0.0,
+            "rate": sum(r.scores.get(name, 0) >= points for r in graded) / len(graded) if graded else 0.0,
         }
         for name, points in config.points.items()
     ]
-    _plot(scores, possible, questions, out / "summary.png")
+    accuracies = [r.test_accuracy for r in rows if r.test_accuracy is not None]
+    _plot([r.total for r in graded], possible, questions, accuracies, config, out / "summary.png")
     (out / "summary.html").write_text(
         PAGE.render(
             assignment=config.assignment,
             n=len(rows),
-            graded=len(graded),
-            scores=scores,
+            graded=graded,
             possible=possible,
-            mean=statistics.fmean(scores) if scores else 0,
-            median=statistics.median(scores) if scores else 0,
+            mean_all=statistics.fmean(r.total for r in rows) if rows else 0,
+            mean_graded=statistics.fmean(r.total for r in graded) if graded else 0,
+            median_graded=statistics.median(r.total for r in graded) if graded else 0,
             questions=questions,
+            failed=_most_failed(graded, out),
+            target=config.min_test_accuracy,
+            floor=config.accuracy_floor,
+            accuracy=_accuracy_bands(rows, config),
+            rows=rows,
             problems=[r for r in rows if not r.graded],
+            ignored=ignored,
         )
     )
 
 
-def _plot(scores, possible, questions, path):
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+def _most_failed(graded, out):
+    """(question, test name) -> how many graded submissions failed it, most often first."""
+    failures = Counter()
+    for row in graded:
+        try:
+            record = json.loads((out / "students" / row.student / "grade.json").read_text())
+        except (OSError, ValueError):
+            continue
+        failures.update((q["name"], t["name"]) for q in record["questions"] for t in q["tests"] if not t["passed"])
+    return sorted(failures.items(), key=lambda item: (-item[1], item[0]))[:MOST_FAILED]
+
+
+def _accuracy_bands(rows, config):
+    measured = [r.test_accuracy for r in rows if r.test_accuracy is not None]
+    return {
+        "passed": sum(a >= config.min_test_accuracy for a in measured),
+        "partial": sum(config.accuracy_floor <= a < config.min_test_accuracy for a in measured),
+        "below": sum(a < config.accuracy_floor for a in measured),
+        "none": len(rows) - len(measured),
+    }
+
+
+def _plot(scores, possible, questions, accuracies, config, path):
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(15, 4))
     left.hist(scores, bins=[i * possible / 10 for i in range(11)], color="#4c72b0", edgecolor="white")
-    left.set(title="Score distribution", xlabel="points", ylabel="submissions", xlim=(0, possible))
-    right.barh([q["name"] for q in questions], [100 * q["rate"] for q in questions], color="#55a868")
-    right.set(title="Full marks per question", xlabel="% of graded submissions", xlim=(0, 100))
-    right.invert_yaxis()
+    left.set(title="Grade distribution (graded)", xlabel="points", ylabel="submissions", xlim=(0, possible))
+    middle.barh([q["name"] for q in questions], [100 * q["rate"] for q in questions], color="#55a868")
+    middle.set(title="Full marks per question", xlabel="% of graded submissions", xlim=(0, 100))
+    middle.invert_yaxis()
+    low = min([*accuracies, config.accuracy_floor]) - 0.005
+    right.hist(accuracies, bins=20, range=(low, 1.0), color="#8172b2", edgecolor="white")
+    right.axvline(config.min_test_accuracy, color="#c44e52", label=f"target {config.min_test_accuracy:g}")
+    right.axvline(config.accuracy_floor, color="#dd8452", linestyle="--", label=f"floor {config.accuracy_floor:g}")
+    right.set(title="Test accuracy measured by the grader", xlabel="accuracy", ylabel="submissions")
+    right.legend(loc="upper left")
+    for axes in (left, right):
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole submissions, never 0.25 of one
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

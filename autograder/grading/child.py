@@ -2,7 +2,8 @@
 
     python -I -m autograder.grading.child REQUEST.json
 
-The request names the submission, the config, the sandbox and where to write the result. The child
+The request names the submission, the config, the sandbox, where to write the result and,
+for a question-only regrade, the questions. The child
 deletes the request once read, grades in this process (grade.py), writes the
 `GradeResult` as JSON to a new file at the result path (never through a link, never
 over a planted file) and exits with a `ChildExit` code. The parent (isolate.py)
@@ -47,7 +48,8 @@ def main(request_path):
         from autograder.grading.sandbox import Sandbox
 
         sandbox = Sandbox.from_dict(request["sandbox"])
-        result = grade_submission(request["submission"], load_config(request["config"]), sandbox)
+        config = load_config(request["config"])
+        result = grade_submission(request["submission"], config, sandbox, request.get("questions"))
     except KitError as e:
         write_new(result_path, {"kit_error": str(e)})
         return ChildExit.KIT_ERROR

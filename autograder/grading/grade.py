@@ -37,13 +37,13 @@ tf.config.experimental.enable_op_determinism()
 """
 
 
-def test_files(config):
-    """The assignment's otter test files, in the config's question order."""
+def test_files(config, questions=None):
+    """The assignment's otter test files, in the config's question order (only `questions`, if given)."""
     tests = dist_dir(config.assignment) / "tests"
     if not tests.is_dir():
         raise BuildMissingError.for_path(tests)
     files = {p.stem: ExceptionTestFile.from_file(str(p)) for p in tests.glob("*.py")}
-    return [files[name] for name in config.points if name in files]
+    return [files[name] for name in config.points if name in files and (questions is None or name in questions)]
 
 
 def planned_questions(config, files=None) -> list[QuestionResult]:
@@ -59,13 +59,16 @@ def planned_questions(config, files=None) -> list[QuestionResult]:
     ]
 
 
-def grade_submission(path, config, sandbox) -> GradeResult:
+def grade_submission(path, config, sandbox, questions=None) -> GradeResult:
+    """The submission's grade; with `questions`, only theirs, running only the cells their tests need."""
     started = time.monotonic()
-    files = test_files(config)
+    files = test_files(config, questions)
     try:
         template = apply_config(nbformat.read(student_path(config.assignment), as_version=4), config)
         notebook = merge(template, read_submission(path, config.assignment), config.skip_tags)
-        notebook.cells = needed_cells(notebook.cells, config.optional_tags, _names_tests_read(files))
+        notebook.cells = needed_cells(
+            notebook.cells, config.optional_tags, _names_tests_read(files), all_optional=questions is not None
+        )
         result = _run_and_test(notebook, files, config, str(path), sandbox)
     except SubmissionError as e:
         result = GradeResult.without_results(str(path), planned_questions(config, files), str(e))
@@ -85,7 +88,8 @@ def _run_and_test(notebook, files, config, name, sandbox):
             with kernel.running():
                 cell_errors = kernel.run_notebook()
                 if kernel.crashed_at is None or len(crashes) == MAX_CRASHES:
-                    namespace, measurements, credits = KernelNamespace(kernel, config.max_model_parameters), {}, {}
+                    namespace, credits = KernelNamespace(kernel, config.max_model_parameters), {}
+                    measurements = {"cells_run": len(notebook.cells)}
                     with grading_with(config, measurements, credits):
                         questions = [_run_tests(f, namespace, credits) for f in files]
                     errors = [replace(e, where=_where(notebook.cells[e.cell])) for e in cell_errors]

@@ -30,11 +30,13 @@ POLL_SECONDS = 0.5
 MAX_RESULT_BYTES = 64 * 2**20
 
 
-def grade_isolated(submission, out, config, threads, stop, sandbox) -> GradeResult:
+def grade_isolated(submission, out, config, threads, stop, sandbox, questions=None, previous=None) -> GradeResult:
     """Grade `submission` (a collect.Submission) in `sandbox` and write its reports into the folder `out`.
 
-    `stop` (a threading.Event) ends the grading early, e.g. on Ctrl-C. Raises KitError
-    when the kit itself cannot grade (the same would happen to every submission).
+    `stop` (a threading.Event) ends the grading early, e.g. on Ctrl-C. With `questions`, only
+    they are graded again, into `previous` (the last GradeResult of the same file); if that
+    grading fails, its failure is the result. Raises KitError when the kit itself cannot grade
+    (the same would happen to every submission).
     """
     out.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="kit-submission-"))
@@ -51,6 +53,7 @@ def grade_isolated(submission, out, config, threads, stop, sandbox) -> GradeResu
                 "config": str(config.path),
                 "result": str(result_path),
                 "sandbox": replace(sandbox, sockets=str(sockets)).to_dict(),
+                "questions": questions,
             }
         )
     )
@@ -82,6 +85,8 @@ def grade_isolated(submission, out, config, threads, stop, sandbox) -> GradeResu
         shutil.rmtree(sockets, ignore_errors=True)
     result.seconds = round(time.monotonic() - started, 1)  # wall time, the child's start included
     result.measurements["peak_memory_mb"] = round(peak / 2**20)
+    if previous is not None and result.status is Status.GRADED:
+        result = previous.regraded(result)
     write_reports(result, out, config, submission.name)
     return result
 

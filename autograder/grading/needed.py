@@ -5,6 +5,9 @@ grade, unless something run after them uses what they define or change: a studen
 writes `improved_model = model` and trains on must be graded on the model they saw, trained
 by the demo cell first. So an optional cell is skipped only when no later cell that runs,
 and no test, reads a name it assigns or changes (`model.fit(...)` changes `model`).
+
+A question-only regrade treats every cell as optional: it runs what that question's tests
+read and what those cells need, and not the training its other questions need.
 """
 
 import ast
@@ -17,15 +20,16 @@ from autograder.build.template import tags
 _ANY_NAME = {"eval", "exec", "globals", "locals", "vars", "get_ipython", "__import__"}
 
 
-def needed_cells(cells, optional_tags, test_names):
-    """The cells to run, in order: every cell but the optional ones nothing later needs."""
+def needed_cells(cells, optional_tags, test_names, all_optional=False):
+    """The cells to run, in order: every cell but the optional ones (all, if `all_optional`) nothing later needs."""
     trees = [_parse(cell.source) if cell.cell_type == "code" else [] for cell in cells]
     names = [[_Names(s) for s in tree] if tree is not None else [_Names(None)] for tree in trees]
     modules = set().union(*(n.imported for cell in names for n in cell))  # plt.plot(...) changes no variable
     used, kept = set(test_names), []
     for cell, tree, cell_names in zip(reversed(cells), reversed(trees), reversed(names)):
         changed = set().union(*(n.assigned | n.imported | (n.called_on - modules) for n in cell_names))
-        if tags(cell) & set(optional_tags) and not changed & used and None not in used:
+        optional = all_optional or tags(cell) & set(optional_tags)
+        if optional and not changed & used and None not in used:
             continue
         kept.append(cell)
         used = _live_before(tree, used) if tree is not None else used | {None}

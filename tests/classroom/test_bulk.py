@@ -12,7 +12,7 @@ import pytest
 
 from autograder import ROOT
 from tests.catalogue import CLASS, write
-from tests.helpers import kit_fingerprint, own_temp, run_cli, valid_results
+from tests.helpers import headless_chromium, kit_fingerprint, own_temp, run_cli, valid_results
 
 pytestmark = pytest.mark.slow
 
@@ -85,24 +85,10 @@ def test_class_summary(class_run):
 
 
 def test_summary_renders_in_a_headless_browser(class_run, tmp_path):
-    browser = next((b for b in ("chromium", "chromium-browser", "google-chrome") if _which(b)), None)
-    if browser is None:
+    rendered = headless_chromium(class_run["out"] / "summary.html", tmp_path)
+    if rendered is None:
         pytest.skip("no Chromium on this machine (.ci/run installs it)")
-    shot = tmp_path / "summary.png"
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        "--window-size=1000,900",
-    ]
-    page = (class_run["out"] / "summary.html").as_uri()
-    subprocess.run([browser, *flags, f"--screenshot={shot}", page], check=True, capture_output=True, timeout=120)
-    dom = subprocess.run(
-        [browser, *flags, "--dump-dom", page], check=True, capture_output=True, text=True, timeout=120
-    ).stdout
+    shot, dom = rendered
     assert 'id="questions"' in dom and "gradient_descent" in dom
     from PIL import Image
 
@@ -147,9 +133,3 @@ def test_ctrl_c_keeps_finished_rows_and_leaves_nothing(tmp_path, built, lenient_
     assert set(rows(out)) == {"ann"}
     folders, kernels = leftovers(temp)
     assert not folders and not kernels
-
-
-def _which(name):
-    import shutil
-
-    return shutil.which(name)

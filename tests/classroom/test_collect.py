@@ -4,7 +4,7 @@ import zipfile
 
 import pytest
 
-from autograder.classroom.collect import collect, is_one_submission
+from autograder.classroom.collect import InputError, collect, is_one_submission
 from autograder.errors import SubmissionError
 
 GRADESCOPE_METADATA = """\
@@ -27,11 +27,17 @@ def test_canvas_download_zip(tmp_path):
     with zipfile.ZipFile(canvas, "w") as z:
         z.writestr("lovelaceada_4711_998877_deep_learning_primer.ipynb", "{}")
         z.writestr("turingalan_LATE_4712_998878_deep_learning_primer-1.ipynb", "{}")
+        z.writestr("hopperg_late_4713_998879_deep_learning_primer.ipynb", "{}")
+        z.writestr("hopperg_4713_998880_notes.py", "print()")
     assert not is_one_submission(canvas)
-    found = collect([canvas], tmp_path / "inbox")
-    assert [(s.student, s.name) for s in found] == [
-        ("lovelaceada_4711", "lovelaceada"),
-        ("turingalan_4712", "turingalan"),
+    found, ignored = collect([canvas], tmp_path / "inbox")
+    assert [(s.student, s.name, s.marked_late) for s in found] == [
+        ("hopperg_4713", "hopperg", True),
+        ("lovelaceada_4711", "lovelaceada", False),
+        ("turingalan_4712", "turingalan", True),
+    ]
+    assert [(i.path.name, i.why) for i in ignored] == [
+        ("hopperg_4713_998880_notes.py", "not a notebook (.ipynb) or an otter export (.zip)")
     ]
 
 
@@ -41,10 +47,16 @@ def test_gradescope_export_zip(tmp_path):
         z.writestr("assignment_5_export/submission_metadata.yml", GRADESCOPE_METADATA)
         z.writestr("assignment_5_export/submission_101/deep_learning_primer.ipynb", "{}")
         z.writestr("assignment_5_export/submission_102/my work.ipynb", "{}")
-    found = collect([export], tmp_path / "inbox")
+        z.writestr("assignment_5_export/submission_102/scratch.ipynb", "{}")
+    found, ignored = collect([export], tmp_path / "inbox")
     assert [(s.student, s.name, s.path.name) for s in found] == [
         ("1815", "Ada Lovelace", "deep_learning_primer.ipynb"),
         ("1912", "Alan Turing", "my work.ipynb"),
+    ]
+    assert found[0].submitted_at.isoformat() == "2026-11-20T10:00:00-08:00"
+    assert found[1].submitted_at is None
+    assert [(i.path.name, i.why) for i in ignored] == [
+        ("scratch.ipynb", "another file of submission_102, whose my work.ipynb is graded")
     ]
 
 
@@ -58,8 +70,21 @@ def test_folder_otter_exports_and_duplicates(tmp_path):
     (folder / ".ipynb_checkpoints" / "x-checkpoint.ipynb").write_text("{}")
     single = folder / "deep_learning_primer_2026_11_24T10_00_00_123456.zip"
     assert is_one_submission(single)
-    found = collect([folder], tmp_path / "inbox")
+    (folder / "alice.py").write_text("print()")
+    (folder / "bob.pdf").write_bytes(b"%PDF")
+    found, ignored = collect([folder], tmp_path / "inbox")
     assert [s.student for s in found] == ["deep_learning_primer", "deep_learning_primer-2"]
+    assert [(i.path.name, i.why) for i in ignored] == [
+        ("x-checkpoint.ipynb", "a Jupyter checkpoint copy"),
+        ("alice.py", "not a notebook (.ipynb) or an otter export (.zip)"),
+        ("bob.pdf", "not a notebook (.ipynb) or an otter export (.zip)"),
+    ]
+
+
+def test_a_missing_path_is_an_error_before_anything_is_unpacked(tmp_path):
+    with pytest.raises(InputError, match=r"no such file or folder: .*typo"):
+        collect([tmp_path / "typo"], tmp_path / "inbox")
+    assert not (tmp_path / "inbox").exists()
 
 
 def test_identities_never_name_a_path_outside_the_out_folder(tmp_path):
@@ -69,7 +94,7 @@ def test_identities_never_name_a_path_outside_the_out_folder(tmp_path):
         z.writestr("e/submission_metadata.yml", metadata)
         z.writestr("e/submission_101/deep_learning_primer.ipynb", "{}")
         z.writestr("e/submission_102/deep_learning_primer.ipynb", "{}")
-    found = collect([export], tmp_path / "inbox")
+    found, _ = collect([export], tmp_path / "inbox")
     assert [(s.student, s.lms_id) for s in found] == [("x", "../../x"), ("etc_passwd", "/etc/passwd")]
 
 

@@ -8,9 +8,10 @@ POINTS = {"activations": 4, "gradient_descent": 3}
 def test_unreadable_rows_are_left_out_to_be_graded_again(tmp_path):
     path = tmp_path / "gradebook.csv"
     header = ",".join(columns(POINTS))
-    good = "ann,ann,,ann.ipynb,graded,4,3,7,7.0,,12.0,"
-    old = "bob,bob,,bob.ipynb,tampered,4,3,7,7.0,,12.0,the kit was changed"  # a status of an earlier version
-    path.write_text("\n".join([header, good, old, "carol,carol,,carol.ipynb,graded,x,y,z"]) + "\n")
+    good = "ann,ann,,ann.ipynb,ab12,0,,graded,4,3,0,0,7,7.0,,12.0,"
+    old = "bob,bob,,bob.ipynb,cd34,0,,tampered,4,3,0,0,7,7.0,,12.0,the kit was changed"  # an earlier version's status
+    earlier = "dan,dan,,dan.ipynb,graded,4,3,7,7.0,,12.0,"  # an earlier version's columns: no hash
+    path.write_text("\n".join([header, good, old, earlier, "carol,carol,,carol.ipynb,ef56,0,,graded,x,y,z"]) + "\n")
     assert list(Gradebook(path, POINTS).read()) == ["ann"]
 
 
@@ -24,12 +25,29 @@ def test_student_text_reaches_a_spreadsheet_as_text_and_reads_back_unchanged(tmp
     from autograder.lms.canvas import write_canvas_csv
 
     formula = '=HYPERLINK("http://evil.example","x")'
-    row = Row(formula, "+cmd", "@1", f"{formula}.ipynb", Status.GRADED, {"activations": 4}, 4, 7, None, 1.0, "-1+1")
+    row = Row(
+        formula,
+        "+cmd",
+        "@1",
+        f"{formula}.ipynb",
+        "ab12",
+        1,
+        "-late",
+        Status.GRADED,
+        {"activations": 4},
+        0,
+        0,
+        4,
+        7,
+        None,
+        1.0,
+        "-1+1",
+    )
     book = Gradebook(tmp_path / "gradebook.csv", POINTS)
     book.rewrite([row])
     with open(book.path, newline="") as f:
         cells = next(csv.DictReader(f))
-    assert all(cells[k].startswith("'") for k in ("student", "name", "lms_id", "file", "error")), cells
+    assert all(cells[k].startswith("'") for k in ("student", "name", "lms_id", "file", "late", "error")), cells
     assert book.read() == {formula: row}  # resuming sees the same submission
     write_canvas_csv([row], tmp_path / "canvas.csv", load_config())
     with open(tmp_path / "canvas.csv", newline="") as f:

@@ -11,6 +11,7 @@ def test_doctor_says_the_sandbox_works_here():
 
 
 def test_without_bwrap_grading_refuses_in_one_line_and_writes_nothing(tmp_path):
+    (tmp_path / "x.ipynb").write_text("{}")
     bare = {**os.environ, "PATH": str(tmp_path)}  # no bwrap on the PATH
     run = run_cli("grade", tmp_path / "x.ipynb", "--out", tmp_path / "out", env=bare, timeout=120)
     assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr

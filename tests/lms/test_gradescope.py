@@ -206,8 +206,10 @@ def test_the_attack_corpus_changes_nothing_on_gradescope(image, built):
     assert results["score"] == 8 and grade["status"] == "graded" and grade["seconds"] < 600, results["output"]
     assert [label for labels in MUST_FAIL.values() for label in labels if seen[label] == "ok"] == [], seen
     assert not [k for k, v in seen.items() if str(v).startswith("READ") and v != "READ none"], seen
-    errors = [e["name"] for e in grade["cell_errors"] if not e["message"].startswith("REPORT ")]
-    assert errors[0] == "KernelDied" and errors[-1] in ("KeyboardInterrupt", "TimeoutError"), grade["cell_errors"]
+    errors = [e for e in grade["cell_errors"] if not e["message"].startswith("REPORT ")]
+    endless = [e["name"] for e in errors if e["where"] == "the cell starting 'while True:'"]
+    # (a fork of another cell may fail meanwhile, BlockingIOError: the process limit at work)
+    assert errors[0]["name"] == "KernelDied" and endless in (["KeyboardInterrupt"], ["TimeoutError"]), errors
     assert fingerprint() == before and not student_processes()
     assert not (image / "results" / "pwned").exists()
     assert sorted(p.name for p in (image / "results").iterdir()) == [

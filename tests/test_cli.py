@@ -1,0 +1,61 @@
+"""The command line an instructor meets: a mistake is one line and exit code 2, and writes nothing."""
+
+import os
+
+import pytest
+
+from tests.helpers import run_cli
+
+
+def one_line_error(run, *words):
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert run.stderr.count("\n") == 1 and run.stderr.startswith("error: "), run.stderr
+    for word in words:
+        assert word in run.stderr, run.stderr
+
+
+def test_a_mistyped_path_is_an_error_and_writes_nothing(tmp_path):
+    run = run_cli("grade", tmp_path / "clas", "--out", tmp_path / "out")
+    one_line_error(run, "no such file or folder", "clas")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_class_with_no_notebooks_is_an_error_naming_what_was_ignored(tmp_path):
+    (tmp_path / "class").mkdir()
+    one_line_error(run_cli("grade", tmp_path / "class", "--out", tmp_path / "out"), "no submissions")
+    (tmp_path / "class" / "alice.py").write_text("print()")
+    (tmp_path / "class" / "bob.pdf").write_bytes(b"%PDF")
+    run = run_cli("grade", tmp_path / "class", "--out", tmp_path / "out")
+    one_line_error(run, "no submissions", "alice.py: not a notebook", "bob.pdf")
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_mnist_is_an_error_before_anything_is_written(tmp_path):
+    (tmp_path / "x.ipynb").write_text("{}")
+    env = {**os.environ, "MNIST_PATH": str(tmp_path / "mnist.npz")}
+    one_line_error(run_cli("grade", tmp_path / "x.ipynb", "--out", tmp_path / "out", env=env), "MNIST_PATH")
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unknown_question_or_student_to_regrade_is_an_error(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "ann.ipynb").write_text("{ not a notebook")
+    out = tmp_path / "out"
+    one_line_error(run_cli("grade", folder, "--out", out, "--questions", "activation"), "no question activation")
+    assert run_cli("grade", folder, "--out", out).returncode == 0
+    one_line_error(run_cli("grade", folder, "--out", out, "--regrade", "anne"), "no submission of anne", "ann")
+
+
+def test_a_file_named_like_an_option_is_graded(tmp_path):
+    (tmp_path / "-rf.ipynb").write_text("{ not a notebook")
+    run = run_cli("grade", "-rf.ipynb", "--out", "out", cwd=tmp_path)
+    assert run.returncode == 1 and "not a Jupyter notebook" in run.stderr, run.stdout + run.stderr
+    assert (tmp_path / "out" / "results.json").is_file()
+
+
+@pytest.mark.parametrize("command", ["grade", "mutants", "calibrate"])
+def test_help_shows_the_defaults_that_exist(command):
+    run = run_cli(command, "--help")
+    assert run.returncode == 0 and "(default: dist/" in run.stdout, run.stdout
+    assert "(default: None)" not in run.stdout and "(default: False)" not in run.stdout
