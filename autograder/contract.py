@@ -79,6 +79,25 @@ class CellError:
 
 
 @dataclass
+class Settlement:
+    """How a grade is made from the tests' score: the instructor's adjustments, then lateness."""
+
+    tested: float
+    adjustments: list = field(default_factory=list)
+    """(question, points, reason) triples; question "" for the submission as a whole."""
+    days_late: int = 0
+    late: str = ""
+    """How the lateness was found."""
+    late_penalty: float = 0.0
+    policy: str = ""
+    """The late policy, in words."""
+
+    @property
+    def total(self) -> float:
+        return round(max(0.0, self.tested + sum(points for _, points, _ in self.adjustments)) - self.late_penalty, 4)
+
+
+@dataclass
 class GradeResult:
     submission: str
     """The submitted file's path, as the grader was given it."""

@@ -27,11 +27,11 @@ from tqdm import tqdm
 from autograder.classroom.adjustments import read_adjustments
 from autograder.classroom.collect import InputError, collect
 from autograder.classroom.gradebook import Gradebook, Row
-from autograder.classroom.late import late_penalty, lateness, policy_text
+from autograder.classroom.late import Lateness, lateness, settle
 from autograder.classroom.summary import write_summary
 from autograder.contract import GradeResult
 from autograder.grading.isolate import grade_isolated
-from autograder.reports.feedback import feedback_html
+from autograder.reports.write import write_reports
 
 HISTORY_COLUMNS = ["when", "student", "why", "sha256", "total_before", "total_after"]
 
@@ -82,16 +82,20 @@ def grade_all(paths, out, config, jobs, sandbox, regrade=None, questions=None) -
             rows[row.student] = row
             add(row)
     found = {s.student: s for s in submissions}
-    settled = [_settled(rows[s.student], s, adjustments, config) for s in submissions if s.student in rows]
-    absent = [_settled(row, None, adjustments, config) for key, row in rows.items() if key not in found]
-    final = sorted(settled + absent, key=lambda row: row.student)  # the same order whatever paths were named
-    book.rewrite(final)
-    _log_history(out / "history.csv", todo, before, {r.student: r for r in settled})
-    _write_feedback(final, out, config, adjustments)
+    settlements = {key: _settlement(row, found.get(key), adjustments, config) for key, row in rows.items()}
+    final = sorted((_settled(row, found.get(key), settlements[key]) for key, row in rows.items()), key=_key)
+    absent = [row for row in final if row.student not in found]
+    book.rewrite(final)  # the same order whatever paths were named
+    _log_history(out / "history.csv", todo, before, {r.student: r for r in final})
+    _write_feedback(final, out, config, settlements)
     write_summary(final, out, config, ignored)
     unknown = sorted({a.student for a in adjustments} - set(rows))
     warnings = [f"adjustments.csv names {s}, who has no row in the gradebook: not applied" for s in unknown]
     return ClassRun(final, todo, ignored, absent, warnings)
+
+
+def _key(row):
+    return row.student
 
 
 def fingerprint(path):
@@ -181,15 +185,28 @@ def _graded(todo, out, config, jobs, sandbox, class_size):
         bar.close()
 
 
-def _settled(row, submission, adjustments, config):
-    """The row's grade: its tests' points plus its adjustments, less what lateness costs."""
-    if submission is not None:
+def _settlement(row, submission, adjustments, config):
+    """How the row's grade is made: its adjustments, and its lateness (as recorded, if its file is not here)."""
+    if submission is None:
+        late = Lateness(row.days_late, row.late)
+    else:
         late = lateness(submission.submitted_at, submission.marked_late, config.due_date)
-        row = replace(row, name=submission.name, lms_id=submission.lms_id, days_late=late.days, late=late.why)
-    adjust = round(sum(a.points for a in adjustments if a.student == row.student), 4) + 0.0
-    earned = max(0.0, row.tested + adjust)
-    penalty = late_penalty(earned, row.possible, row.days_late, config)
-    return replace(row, adjustments=adjust, late_penalty=penalty, total=round(earned - penalty, 4))
+    mine = [(a.question, a.points, a.reason) for a in adjustments if a.student == row.student]
+    return settle(row.tested, row.possible, mine, late, config)
+
+
+def _settled(row, submission, settlement):
+    """The row as the gradebook shows it: who (as this run's files say), lateness, adjustments, the grade."""
+    if submission is not None:
+        row = replace(row, name=submission.name, lms_id=submission.lms_id)
+    return replace(
+        row,
+        days_late=settlement.days_late,
+        late=settlement.late,
+        adjustments=round(sum(points for _, points, _ in settlement.adjustments), 4) + 0.0,
+        late_penalty=settlement.late_penalty,
+        total=settlement.total,
+    )
 
 
 def _log_history(path, todo, before, after):
@@ -207,8 +224,8 @@ def _log_history(path, todo, before, after):
                 writer.writerow([when, key, job.why, job.sha256, "" if old is None else old.total, after[key].total])
 
 
-def _write_feedback(rows, out, config, adjustments):
-    """Each feedback page again, with its adjustments and lateness; and feedback.zip of them all."""
+def _write_feedback(rows, out, config, settlements):
+    """Each submission's reports again, with its adjustments and lateness; and feedback.zip of the pages."""
     pages = []
     for row in rows:
         folder = out / "students" / row.student
@@ -216,10 +233,8 @@ def _write_feedback(rows, out, config, adjustments):
             result = GradeResult.from_dict(_read_json(folder / "grade.json"))
         except (OSError, ValueError):
             continue
-        mine = [a for a in adjustments if a.student == row.student]
-        settlement = {"row": row, "adjustments": mine, "policy": policy_text(config)}
-        page = feedback_html(result, config, row.name, settlement)
-        (folder / "feedback.html").write_text(page)
+        write_reports(result, folder, config, row.name, settlements[row.student])
+        page = (folder / "feedback.html").read_text()
         pages.append((f"{row.student}.html", page))
     with zipfile.ZipFile(out / "feedback.zip", "w", zipfile.ZIP_DEFLATED) as bundle:
         for name, page in pages:

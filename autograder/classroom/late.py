@@ -9,6 +9,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
+from autograder.contract import Settlement
+
 
 @dataclass(frozen=True)
 class Lateness:
@@ -31,6 +33,14 @@ def lateness(submitted_at: datetime | None, marked_late: bool, due_date: str | N
     if marked_late:
         return Lateness(1, "marked late by Canvas, which does not say by how much: counted as 1 day")
     return ON_TIME
+
+
+def settle(tested, possible, adjustments, late, config) -> Settlement:
+    """The grade of a score `tested` (of `possible`): adjustments (question, points, reason) added, then
+    what `late` (a Lateness) costs under the config's policy."""
+    earned = max(0.0, tested + sum(points for _, points, _ in adjustments))
+    penalty = late_penalty(earned, possible, late.days, config)
+    return Settlement(tested, adjustments, late.days, late.why, penalty, policy_text(config))
 
 
 def late_penalty(earned, possible, days, config):

@@ -4,15 +4,19 @@ Gradescope shows "The autograder failed to execute correctly" when results.json 
 missing or malformed, so every path here, a crash included, ends with one. Grading
 runs isolated (grading/isolate.py), so the config's time and memory limits hold here too,
 and student code runs as the unprivileged `student` (sandbox.py): no such user, no
-grading, and results.json says why.
+grading, and results.json says why. A late submission (Gradescope's `created_at` after the
+config's due date, else the assignment's own) has the config's late policy applied.
 """
 
+import json
 import os
 import threading
 import traceback
+from datetime import datetime
 from pathlib import Path
 
 from autograder.classroom.collect import Submission
+from autograder.classroom.late import ON_TIME, lateness, settle
 from autograder.contract import GradeResult, Status
 from autograder.grading.grade import planned_questions
 from autograder.grading.isolate import grade_isolated
@@ -32,6 +36,19 @@ def find_submission(folder, assignment):
     return (named or candidates or [folder / f"{assignment}.ipynb"])[0]
 
 
+def submission_lateness(metadata, config):
+    """How late Gradescope says the submission is: its `created_at` against the due date."""
+    try:
+        data = json.loads(metadata.read_text())
+        due = config.due_date or (data.get("assignment") or {}).get("due_date")
+        if not due:
+            return ON_TIME
+        return lateness(datetime.fromisoformat(data["created_at"]), False, due)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+        print(f"lateness unknown, counted as on time: {metadata} is not as Gradescope writes it ({e})")
+        return ON_TIME
+
+
 def run(config, root=AUTOGRADER) -> GradeResult:
     results = root / "results"
     results.mkdir(exist_ok=True)
@@ -40,9 +57,13 @@ def run(config, root=AUTOGRADER) -> GradeResult:
         sandbox = Sandbox.choose(user=STUDENT)  # no such user: no grading (fail closed), and results say why
         print(f"sandbox: {'bubblewrap, ' if sandbox.bwrap else 'no bubblewrap here, '}student code runs as {STUDENT}")
         path = find_submission(root / "submission", config.assignment)
-        return grade_isolated(
+        result = grade_isolated(
             Submission("student", "student", path), results, config, os.cpu_count() or 1, threading.Event(), sandbox
         )
+        late = submission_lateness(root / "submission_metadata.json", config)
+        if late.days:
+            write_reports(result, results, config, "student", settle(result.score, result.possible, [], late, config))
+        return result
     except Exception as e:  # the kit's own failure: still a results file, and the trace in stdout
         traceback.print_exc()
         reason = f"the autograder failed: {type(e).__name__}: {e}"

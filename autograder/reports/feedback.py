@@ -8,7 +8,7 @@ with their reasons, and what lateness cost under the late policy.
 
 from jinja2 import Environment
 
-from autograder.reports.text import test_lines
+from autograder.reports.text import settlement_lines, test_lines
 
 PAGE = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string("""\
 <!doctype html>
@@ -16,16 +16,13 @@ PAGE = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_s
 <style>
 body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; line-height: 1.45; }
 table { border-collapse: collapse; } td, th { padding: .3rem .8rem; border-bottom: 1px solid #ddd; text-align: left; }
-#grade { margin-bottom: 1.2rem; } .ok { color: #1a7f37; } .lost { color: #b42318; } pre { white-space: pre-wrap; background: #f6f8fa; padding: .6rem; }
+.ok { color: #1a7f37; } .lost { color: #b42318; } pre { white-space: pre-wrap; background: #f6f8fa; padding: .6rem; }
 </style></head><body>
 <h1>{{ assignment }}: {{ "%.2f"|format(total) }} / {{ "%g"|format(possible) }}</h1>
 <p>{{ student }}</p>
-{% if settlement %}{% set row = settlement.row %}
-<table id="grade"><tr><td>the tests</td><td>{{ "%.2f"|format(score) }}</td></tr>
-{% for a in settlement.adjustments %}<tr><td>adjustment{{ " (" ~ a.question ~ ")" if a.question }}: {{ a.reason or "no reason given" }}</td><td>{{ "%+.2f"|format(a.points) }}</td></tr>
-{% endfor %}{% if row.days_late %}<tr><td>late: {{ row.late }}; the policy: {{ settlement.policy }}</td><td>{{ "%+.2f"|format(-row.late_penalty) }}</td></tr>
-{% endif %}<tr><th>your grade</th><th>{{ "%.2f"|format(total) }}</th></tr></table>
-{% endif %}
+{% if grade_lines %}<ul id="grade">
+{% for line in grade_lines %}<li>{{ line }}</li>{% endfor %}
+</ul>{% endif %}
 {% if error %}<p class="lost"><strong>Not graded:</strong> {{ error }}</p>{% endif %}
 <table><tr><th>question</th><th>points</th><th>public tests</th><th>hidden tests</th></tr>
 {% for q in questions %}
@@ -48,7 +45,7 @@ table { border-collapse: collapse; } td, th { padding: .3rem .8rem; border-botto
 
 
 def feedback_html(result, config, student, settlement=None):
-    """The page; `settlement` (a class's: its gradebook row, adjustments and late policy) adds how the grade was made."""
+    """The page; a `settlement` (contract.Settlement: adjustments, lateness) adds how the grade was made."""
     questions = []
     for q in result.questions:
         public = [t for t in q.tests if not t.hidden]
@@ -70,8 +67,8 @@ def feedback_html(result, config, student, settlement=None):
         assignment=config.assignment,
         student=student,
         score=result.score,
-        total=settlement["row"].total if settlement else result.score,
-        settlement=settlement,
+        total=settlement.total if settlement else result.score,
+        grade_lines=settlement_lines(settlement),
         possible=result.possible,
         error=result.error,
         questions=questions,

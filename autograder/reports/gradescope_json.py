@@ -5,11 +5,15 @@ Hidden tests are reported by name and message only when the config's
 leaks nothing a student could copy.
 """
 
-from autograder.reports.text import summary_line, test_lines
+from autograder.reports.text import settlement_lines, summary_line, test_lines
 
 
-def gradescope_results(result, config):
-    """The results.json dict Gradescope reads (see shared/gradescope_results.schema.json)."""
+def gradescope_results(result, config, settlement=None):
+    """The results.json dict Gradescope reads (see shared/gradescope_results.schema.json).
+
+    With a `settlement`, the score is its total (the tests' score adjusted, less lateness) and
+    the output says how; the per-question scores stay the tests'.
+    """
     show = config.show_hidden_details
     tests = [_question_test(q, i, config.question_visibility, show) for i, q in enumerate(result.questions, 1)]
     public = [t for q in result.questions for t in q.tests if not t.hidden]
@@ -22,9 +26,9 @@ def gradescope_results(result, config):
         }
     )
     return {
-        "score": round(result.score, 4),
+        "score": settlement.total if settlement else round(result.score, 4),
         "execution_time": result.seconds,
-        "output": summary_line(result),
+        "output": "\n".join([summary_line(result), *settlement_lines(settlement)]),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "extra_data": dict(result.measurements),

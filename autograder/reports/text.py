@@ -18,6 +18,18 @@ def summary_line(result):
     return text
 
 
+def settlement_lines(settlement):
+    """How the grade was made from the tests' score, a line per step; none without a settlement."""
+    if settlement is None or (not settlement.adjustments and not settlement.days_late):
+        return []
+    lines = [f"The tests: {settlement.tested:.2f} points."]
+    for question, points, reason in settlement.adjustments:
+        lines.append(f"Adjustment{f' ({question})' if question else ''}: {points:+.2f}: {reason or 'no reason given'}.")
+    if settlement.days_late:
+        lines.append(f"Late: {settlement.late}; the policy: {settlement.policy}: {-settlement.late_penalty:+.2f}.")
+    return [*lines, f"Your grade: {settlement.total:.2f} points."]
+
+
 def table(result):
     """A per-question table, one line per question, for the terminal."""
     rows = [f"{'question':<20} {'score':>7} {'max':>5}  tests passed"]

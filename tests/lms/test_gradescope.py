@@ -56,13 +56,13 @@ def image(tmp_path_factory, built, config):
     return tree
 
 
-def run(image, name, write, before=""):
+def run(image, name, write, before="", metadata=None):
     for folder in ("submission", "results"):
         shutil.rmtree(image / folder, ignore_errors=True)
         (image / folder).mkdir()
         (image / folder).chmod(0o777)  # the worst a harness could hand over: the kit must not rely on it
     (image / "submission_metadata.json").write_text(
-        json.dumps({"created_at": "2026-11-24T10:00:00Z", "previous_submissions": []})
+        json.dumps(metadata or {"created_at": "2026-11-24T10:00:00Z", "previous_submissions": []})
     )
     write(image / "submission" / name)
     finished = in_autograder(image, before + "/autograder/source/run_autograder")
@@ -86,6 +86,31 @@ def test_blank_notebook_gets_zero(image, built):
 def test_broken_submissions_get_a_results_page(image, name, data, reason):
     results, _ = run(image, name, lambda p: p.write_bytes(data))
     assert results["score"] == 0 and reason in results["output"]
+
+
+def test_a_late_submission_has_the_late_policy_applied(image, built):
+    """Gradescope's created_at against the assignment's due date; the cap policy: at most 50% of the points."""
+    config = image / "source" / "kit" / "grading_config.yml"
+    original = config.read_text()
+    config.write_text(original.replace("late_policy: none", "late_policy: cap"))
+    metadata = {
+        "created_at": "2026-11-25T10:00:00.123456-08:00",
+        "assignment": {"due_date": "2026-11-24T23:59:00.000000-08:00"},
+        "previous_submissions": [],
+    }
+    try:
+        results, grade = run(
+            image,
+            "deep_learning_primer.ipynb",
+            lambda p: make_submission(p, built, mnist_accuracy=QUICK_TRAINING),
+            metadata=metadata,
+        )
+    finally:
+        config.write_text(original)
+    tested = sum(q["score"] for q in grade["questions"])
+    assert tested == 8 and results["score"] == 5, results["output"]  # quick training misses the accuracy target
+    assert "1 day(s) late" in results["output"] and "at most 50% of the points" in results["output"]
+    assert "Your grade: 5.00" in (image / "results" / "feedback.html").read_text()
 
 
 def test_wrong_assignment(image, built):
