@@ -59,3 +59,20 @@ def test_help_shows_the_defaults_that_exist(command):
     run = run_cli(command, "--help")
     assert run.returncode == 0 and "(default: dist/" in run.stdout, run.stdout
     assert "(default: None)" not in run.stdout and "(default: False)" not in run.stdout
+
+
+def test_a_damaged_zip_or_an_invalid_notebook_is_a_one_line_reason(tmp_path, built):
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "crc.zip", "w") as z:
+        z.writestr("deep_learning_primer.ipynb", built.read_text())
+    data = bytearray((tmp_path / "crc.zip").read_bytes())
+    data[data.find(b'"cells"') + 2] ^= 0x20  # one bit of the stored notebook: its CRC no longer matches
+    (tmp_path / "crc.zip").write_bytes(bytes(data))
+    invalid = {"cells": [{"cell_type": "code", "source": 5}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "invalid.ipynb").write_text(json.dumps(invalid))
+    for name, reason in [("crc.zip", "damaged zip: Bad CRC-32"), ("invalid.ipynb", "not a valid Jupyter notebook")]:
+        run = run_cli("grade", tmp_path / name, "--out", tmp_path / name.replace(".", "_"))
+        assert run.returncode == 1 and "Traceback" not in run.stdout + run.stderr, run.stderr
+        assert run.stderr.count("\n") == 1 and reason in run.stderr, run.stderr

@@ -21,6 +21,7 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from operator import attrgetter
 
 from tqdm import tqdm
 
@@ -34,6 +35,7 @@ from autograder.grading.isolate import grade_isolated
 from autograder.reports.write import write_reports
 
 HISTORY_COLUMNS = ["when", "student", "why", "sha256", "total_before", "total_after"]
+by_student = attrgetter("student")
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ def grade_all(paths, out, config, jobs, sandbox, regrade=None, questions=None) -
             add(row)
     found = {s.student: s for s in submissions}
     settlements = {key: _settlement(row, found.get(key), adjustments, config) for key, row in rows.items()}
-    final = sorted((_settled(row, found.get(key), settlements[key]) for key, row in rows.items()), key=_key)
+    final = sorted((_settled(row, found.get(key), settlements[key]) for key, row in rows.items()), key=by_student)
     absent = [row for row in final if row.student not in found]
     book.rewrite(final)  # the same order whatever paths were named
     _log_history(out / "history.csv", todo, before, {r.student: r for r in final})
@@ -92,10 +94,6 @@ def grade_all(paths, out, config, jobs, sandbox, regrade=None, questions=None) -
     unknown = sorted({a.student for a in adjustments} - set(rows))
     warnings = [f"adjustments.csv names {s}, who has no row in the gradebook: not applied" for s in unknown]
     return ClassRun(final, todo, ignored, absent, warnings)
-
-
-def _key(row):
-    return row.student
 
 
 def fingerprint(path):

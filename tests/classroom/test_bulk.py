@@ -75,6 +75,8 @@ def test_canvas_import_file(class_run):
     assert lines[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "deep_learning_primer"]
     assert lines[1][0] == "Points Possible" and lines[1][-1] == "10"
     assert ["lovelaceada", "4711", "", "", "", "0"] in lines[2:]
+    assert len(lines) == 2 + 4  # the LMS downloads; the folder's files have no Canvas user ID, and are named
+    assert "without a Canvas user ID left out" in class_run["run"].stderr
 
 
 def test_class_summary(class_run):
