@@ -21,6 +21,7 @@ class AdjustmentsError(KitError, ValueError):
 @dataclass(frozen=True)
 class Adjustment:
     student: str
+    """The gradebook's key or the student's name."""
     question: str
     """A question's name, or "" for the submission as a whole."""
     points: float
@@ -34,7 +35,7 @@ def read_adjustments(path, questions) -> list[Adjustment]:
         path.write_text(",".join(COLUMNS) + "\n")
         return []
     adjustments = []
-    with open(path, newline="") as f:
+    with open(path, newline="", encoding="utf-8-sig") as f:  # -sig: a spreadsheet's byte-order mark
         reader = csv.DictReader(f)
         if reader.fieldnames is None or not set(COLUMNS) <= set(reader.fieldnames):
             raise AdjustmentsError(f"{path}: the first line must be the header {','.join(COLUMNS)}")

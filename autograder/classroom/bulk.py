@@ -27,7 +27,7 @@ from tqdm import tqdm
 
 from autograder.classroom.adjustments import read_adjustments
 from autograder.classroom.collect import InputError, collect
-from autograder.classroom.gradebook import Gradebook, Row
+from autograder.classroom.gradebook import Gradebook, Row, as_text
 from autograder.classroom.late import Lateness, lateness, settle
 from autograder.classroom.summary import write_summary
 from autograder.contract import GradeResult
@@ -91,7 +91,7 @@ def grade_all(paths, out, config, jobs, sandbox, regrade=None, questions=None) -
     _log_history(out / "history.csv", todo, before, {r.student: r for r in final})
     _write_feedback(final, out, config, settlements)
     write_summary(final, out, config, ignored)
-    unknown = sorted({a.student for a in adjustments} - set(rows))
+    unknown = sorted({a.student for a in adjustments} - {n for row in final for n in (row.student, row.name)})
     warnings = [f"adjustments.csv names {s}, who has no row in the gradebook: not applied" for s in unknown]
     return ClassRun(final, todo, ignored, absent, warnings)
 
@@ -189,7 +189,7 @@ def _settlement(row, submission, adjustments, config):
         late = Lateness(row.days_late, row.late)
     else:
         late = lateness(submission.submitted_at, submission.marked_late, config.due_date)
-    mine = [(a.question, a.points, a.reason) for a in adjustments if a.student == row.student]
+    mine = [(a.question, a.points, a.reason) for a in adjustments if a.student in (row.student, row.name)]
     return settle(row.tested, row.possible, mine, late, config)
 
 
@@ -219,7 +219,9 @@ def _log_history(path, todo, before, after):
             key = job.submission.student
             if key in after:
                 old = before.get(key)
-                writer.writerow([when, key, job.why, job.sha256, "" if old is None else old.total, after[key].total])
+                writer.writerow(
+                    [when, as_text(key), job.why, job.sha256, "" if old is None else old.total, after[key].total]
+                )
 
 
 def _write_feedback(rows, out, config, settlements):

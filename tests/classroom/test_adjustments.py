@@ -15,7 +15,8 @@ def test_a_missing_file_is_created_with_its_header(tmp_path):
 
 def test_lines_are_read_with_their_reasons(tmp_path):
     path = tmp_path / "adjustments.csv"
-    path.write_text('student,question,points,reason\nann,activations,0.5,"regrade request, accepted"\nbob,,-2,\n')
+    text = 'student,question,points,reason\nann,activations,0.5,"regrade request, accepted"\nbob,,-2,\n'
+    path.write_text(text, encoding="utf-8-sig")  # as a spreadsheet saves it
     assert read_adjustments(path, QUESTIONS) == [
         Adjustment("ann", "activations", 0.5, "regrade request, accepted"),
         Adjustment("bob", "", -2.0, ""),
