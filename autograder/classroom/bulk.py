@@ -32,7 +32,7 @@ from autograder.classroom.late import Lateness, lateness, settle
 from autograder.classroom.summary import write_summary
 from autograder.contract import GradeResult
 from autograder.grading.isolate import grade_isolated
-from autograder.reports.write import write_reports
+from autograder.reports.write import write_student_reports
 
 HISTORY_COLUMNS = ["when", "student", "why", "sha256", "total_before", "total_after"]
 by_student = attrgetter("student")
@@ -233,7 +233,7 @@ def _write_feedback(rows, out, config, settlements):
             result = GradeResult.from_dict(_read_json(folder / "grade.json"))
         except (OSError, ValueError):
             continue
-        write_reports(result, folder, config, row.name, settlements[row.student])
+        write_student_reports(result, folder, config, row.name, settlements[row.student])
         page = (folder / "feedback.html").read_text()
         pages.append((f"{row.student}.html", page))
     with zipfile.ZipFile(out / "feedback.zip", "w", zipfile.ZIP_DEFLATED) as bundle:

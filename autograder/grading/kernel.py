@@ -128,6 +128,7 @@ class GradingKernel:
         self.env = self._environment(env)
         self.dead, self.crashed_at = None, None
         self.cells = len(nb.cells)  # the notebook's own; the bridge appends its cells after these
+        self.errors = []
         self.client = _BoundedClient(
             nb,
             config.max_output_bytes,
@@ -136,6 +137,7 @@ class GradingKernel:
             allow_errors=True,
             interrupt_on_timeout=True,
             error_on_timeout=_TIMEOUT,
+            on_cell_error=self._record_error,
             record_timing=False,
             resources={"metadata": {"path": str(self.home)}},
         )
@@ -180,15 +182,20 @@ class GradingKernel:
 
     def run_notebook(self) -> list[CellError]:
         """Execute every cell; returns the errors the cells raised."""
-        errors = []
         for index, cell in enumerate(self.client.nb.cells):
             if cell.cell_type != "code":
                 continue
             if not self._execute(cell, index):
                 self.crashed_at = index
                 break
-            errors += [CellError(index, o.ename, o.evalue) for o in cell.outputs if o.output_type == "error"]
-        return errors
+        return list(self.errors)
+
+    def _record_error(self, cell, cell_index, execute_reply):
+        """nbclient's hook for a cell's error, from its reply: the error output may be lost (a busy kernel's
+        late output, a cell's output past the limit), the reply (TimeoutError for a stopped cell) is not."""
+        if cell_index < self.cells:
+            reply = execute_reply["content"]
+            self.errors.append(CellError(cell_index, reply.get("ename", "Error"), reply.get("evalue", "")))
 
     def _execute(self, cell, index, **kwargs):
         """Run one cell; False if the kernel died (then `dead` says so)."""

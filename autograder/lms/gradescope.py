@@ -21,7 +21,7 @@ from autograder.contract import GradeResult, Status
 from autograder.grading.grade import planned_questions
 from autograder.grading.isolate import grade_isolated
 from autograder.grading.sandbox import Sandbox
-from autograder.reports.write import write_reports
+from autograder.reports.write import write_reports, write_student_reports
 
 AUTOGRADER = Path("/autograder")
 STUDENT = "student"  # the unprivileged user setup.sh creates
@@ -62,7 +62,8 @@ def run(config, root=AUTOGRADER) -> GradeResult:
         )
         late = submission_lateness(root / "submission_metadata.json", config)
         if late.days:
-            write_reports(result, results, config, "student", settle(result.score, result.possible, [], late, config))
+            settlement = settle(result.score, result.possible, [], late, config)
+            write_student_reports(result, results, config, "student", settlement)
         return result
     except Exception as e:  # the kit's own failure: still a results file, and the trace in stdout
         traceback.print_exc()

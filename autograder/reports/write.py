@@ -11,11 +11,18 @@ from autograder.reports.feedback import feedback_html
 from autograder.reports.gradescope_json import gradescope_results
 
 
-def write_reports(result, out, config, student=None, settlement=None):
-    """The three files; with a `settlement` (adjustments, lateness) the scores shown are its total."""
+def write_reports(result, out, config, student=None):
+    """The three files of a grading, just done."""
     out.mkdir(parents=True, exist_ok=True)
-    _write_json(out / "results.json", gradescope_results(result, config, settlement))
     _write_json(out / "grade.json", result.to_dict())
+    write_student_reports(result, out, config, student)
+
+
+def write_student_reports(result, out, config, student=None, settlement=None):
+    """What a student reads (results.json, feedback.html), written again when the grade is settled:
+    with a `settlement` (adjustments, lateness) the scores shown are its total. grade.json, the
+    grading's record, is left as it is."""
+    _write_json(out / "results.json", gradescope_results(result, config, settlement))
     (out / "feedback.html").write_text(feedback_html(result, config, student or result.submission, settlement))
 
 

@@ -37,7 +37,7 @@ def test_a_stuck_cell_is_interrupted_and_the_next_one_runs(tmp_path, config, san
     kernel, nb, errors = run_cells(
         tmp_path, replace(config, cell_timeout_seconds=2), sandbox, "while True:\n    pass", "z = 3"
     )
-    assert [e.cell for e in errors] == [0] and errors[0].name in ("KeyboardInterrupt", "TimeoutError")
+    assert [e.cell for e in errors] == [0] and errors[0].name == "TimeoutError"  # from the reply: the same every time
     assert kernel.crashed_at is None and not any(o.output_type == "error" for o in nb.cells[1].outputs)
 
 
