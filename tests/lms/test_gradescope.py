@@ -102,13 +102,13 @@ def test_a_late_submission_has_the_late_policy_applied(image, built):
         results, grade = run(
             image,
             "deep_learning_primer.ipynb",
-            lambda p: make_submission(p, built, mnist_accuracy=QUICK_TRAINING),
+            lambda p: make_submission(p, built, mnist_accuracy="..."),  # no training: seconds, not a minute
             metadata=metadata,
         )
     finally:
         config.write_text(original)
     tested = sum(q["score"] for q in grade["questions"])
-    assert tested == 8 and results["score"] == 5, results["output"]  # quick training misses the accuracy target
+    assert tested == 8 and results["score"] == 5, results["output"]  # the untrained model misses the target
     assert "1 day(s) late" in results["output"] and "at most 50% of the points" in results["output"]
     assert "Your grade: 5.00" in (image / "results" / "feedback.html").read_text()
 
