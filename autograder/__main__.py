@@ -158,12 +158,10 @@ def _build(args, config):
 
 def _grade(args, config):
     """One submission into its own folder; anything else (or anything into a class's folder) as a class."""
-    from autograder.classroom.collect import InputError, is_one_submission
+    from autograder.classroom.collect import InputError, is_one_submission, require_existing
     from autograder.mnist import mnist_path
 
-    missing = [str(p) for p in args.paths if not p.exists()]
-    if missing:
-        raise InputError(f"no such file or folder: {', '.join(missing)}")
+    require_existing(args.paths)
     unknown = [q for q in args.questions or [] if q not in config.points]
     if unknown:
         raise InputError(f"--questions: no question {', '.join(unknown)} (the questions: {', '.join(config.points)})")

@@ -93,8 +93,13 @@ class Settlement:
     """The late policy, in words."""
 
     @property
+    def adjustment(self) -> float:
+        """The adjustments' sum."""
+        return round(sum(points for _, points, _ in self.adjustments), 4) + 0.0
+
+    @property
     def total(self) -> float:
-        return round(max(0.0, self.tested + sum(points for _, points, _ in self.adjustments)) - self.late_penalty, 4)
+        return round(max(0.0, self.tested + self.adjustment) - self.late_penalty, 4)
 
 
 @dataclass

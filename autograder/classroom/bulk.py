@@ -89,8 +89,9 @@ def grade_all(paths, out, config, jobs, sandbox, regrade=None, questions=None) -
     absent = [row for row in final if row.student not in found]
     book.rewrite(final)  # the same order whatever paths were named
     _log_history(out / "history.csv", todo, before, {r.student: r for r in final})
-    _write_feedback(final, out, config, settlements)
-    write_summary(final, out, config, ignored)
+    records = {row.student: record for row in final if (record := _previous(out, row.student))}
+    _write_feedback(final, records, out, config, settlements)
+    write_summary(final, records, out, config, ignored)
     unknown = sorted({a.student for a in adjustments} - {n for row in final for n in (row.student, row.name)})
     warnings = [f"adjustments.csv names {s}, who has no row in the gradebook: not applied" for s in unknown]
     return ClassRun(final, todo, ignored, absent, warnings)
@@ -135,15 +136,11 @@ def _named(submissions, names):
 
 
 def _previous(out, student):
-    """The last full grade of a submission (its grade.json), or None if there is none to build on."""
+    """A submission's last grade (its grade.json), or None if there is none."""
     try:
-        return GradeResult.from_dict(_read_json(out / "students" / student / "grade.json"))
+        return GradeResult.from_dict(json.loads((out / "students" / student / "grade.json").read_text()))
     except (OSError, ValueError):
         return None
-
-
-def _read_json(path):
-    return json.loads(path.read_text())
 
 
 def _graded(todo, out, config, jobs, sandbox, class_size):
@@ -201,7 +198,7 @@ def _settled(row, submission, settlement):
         row,
         days_late=settlement.days_late,
         late=settlement.late,
-        adjustments=round(sum(points for _, points, _ in settlement.adjustments), 4) + 0.0,
+        adjustments=settlement.adjustment,
         late_penalty=settlement.late_penalty,
         total=settlement.total,
     )
@@ -224,16 +221,12 @@ def _log_history(path, todo, before, after):
                 )
 
 
-def _write_feedback(rows, out, config, settlements):
+def _write_feedback(rows, records, out, config, settlements):
     """Each submission's reports again, with its adjustments and lateness; and feedback.zip of the pages."""
     pages = []
-    for row in rows:
+    for row in (r for r in rows if r.student in records):
         folder = out / "students" / row.student
-        try:
-            result = GradeResult.from_dict(_read_json(folder / "grade.json"))
-        except (OSError, ValueError):
-            continue
-        write_student_reports(result, folder, config, row.name, settlements[row.student])
+        write_student_reports(records[row.student], folder, config, row.name, settlements[row.student])
         page = (folder / "feedback.html").read_text()
         pages.append((f"{row.student}.html", page))
     with zipfile.ZipFile(out / "feedback.zip", "w", zipfile.ZIP_DEFLATED) as bundle:

@@ -54,10 +54,7 @@ def collect(paths, inbox):
     Zips of many submissions are unpacked into `inbox`. A missing path is an `InputError`
     before anything is unpacked.
     """
-    paths = [Path(p) for p in paths]
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        raise InputError(f"no such file or folder: {', '.join(missing)}")
+    paths = require_existing(paths)
     found, ignored = [], []
     for path in paths:
         if path.is_dir():
@@ -69,6 +66,15 @@ def collect(paths, inbox):
         else:
             found.append(one_submission(path))
     return _unique(found), ignored
+
+
+def require_existing(paths):
+    """`paths` as Paths, each existing; else an InputError naming those that do not."""
+    paths = [Path(p) for p in paths]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise InputError(f"no such file or folder: {', '.join(missing)}")
+    return paths
 
 
 def _add(folder, found, ignored):

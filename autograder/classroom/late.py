@@ -6,7 +6,7 @@ which comes without a time and so counts as one day.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from autograder.contract import Settlement
@@ -38,9 +38,9 @@ def lateness(submitted_at: datetime | None, marked_late: bool, due_date: str | N
 def settle(tested, possible, adjustments, late, config) -> Settlement:
     """The grade of a score `tested` (of `possible`): adjustments (question, points, reason) added, then
     what `late` (a Lateness) costs under the config's policy."""
-    earned = max(0.0, tested + sum(points for _, points, _ in adjustments))
-    penalty = late_penalty(earned, possible, late.days, config)
-    return Settlement(tested, adjustments, late.days, late.why, penalty, policy_text(config))
+    settlement = Settlement(tested, adjustments, late.days, late.why, 0.0, policy_text(config))
+    earned = max(0.0, tested + settlement.adjustment)
+    return replace(settlement, late_penalty=late_penalty(earned, possible, late.days, config))
 
 
 def late_penalty(earned, possible, days, config):

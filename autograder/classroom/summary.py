@@ -6,7 +6,6 @@ means, the tests failed most often (the teaching signal), every student with a l
 their feedback page, every submission not graded with its reason, and every file ignored.
 """
 
-import json
 import statistics
 from collections import Counter
 
@@ -64,7 +63,8 @@ Mean grade {{ "%.2f"|format(mean_all) }} of {{ "%g"|format(possible) }} over all
 """)
 
 
-def write_summary(rows, out, config, ignored=()):
+def write_summary(rows, records, out, config, ignored=()):
+    """`records`: each row's GradeResult by student (what its tests said), for the tests failed most often."""
     graded = [r for r in rows if r.graded]
     possible = sum(config.points.values())
     questions = [
@@ -88,7 +88,7 @@ def write_summary(rows, out, config, ignored=()):
             mean_graded=statistics.fmean(r.total for r in graded) if graded else 0,
             median_graded=statistics.median(r.total for r in graded) if graded else 0,
             questions=questions,
-            failed=_most_failed(graded, out),
+            failed=_most_failed(graded, records),
             target=config.min_test_accuracy,
             floor=config.accuracy_floor,
             accuracy=_accuracy_bands(rows, config),
@@ -99,15 +99,10 @@ def write_summary(rows, out, config, ignored=()):
     )
 
 
-def _most_failed(graded, out):
+def _most_failed(graded, records):
     """(question, test name) -> how many graded submissions failed it, most often first."""
-    failures = Counter()
-    for row in graded:
-        try:
-            record = json.loads((out / "students" / row.student / "grade.json").read_text())
-        except (OSError, ValueError):
-            continue
-        failures.update((q["name"], t["name"]) for q in record["questions"] for t in q["tests"] if not t["passed"])
+    results = [records[row.student] for row in graded if row.student in records]
+    failures = Counter((q.name, t.name) for r in results for q in r.questions for t in q.tests if not t.passed)
     return sorted(failures.items(), key=lambda item: (-item[1], item[0]))[:MOST_FAILED]
 
 
