@@ -5,6 +5,7 @@ reaches the user as one line `error: ...` with exit code 2.
 """
 
 import argparse
+import contextlib
 import os
 import sys
 import threading
@@ -68,6 +69,11 @@ def _parser():
         "--out", type=Path, default=Path("dist/graded"), help="the class's folder (or one submission's) for the results"
     )
     grade.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once")
+    grade.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="grade on the workers of this Dask scheduler (tcp://host:8786), not here (-j is then theirs: --nthreads)",
+    )
     grade.add_argument(
         "--regrade",
         nargs="*",
@@ -166,7 +172,7 @@ def _grade(args, config):
     if unknown:
         raise InputError(f"--questions: no question {', '.join(unknown)} (the questions: {', '.join(config.points)})")
     mnist_path(config)  # the data every grading needs, before anything is written
-    is_class = (args.out / "gradebook.csv").exists() or args.regrade is not None or args.questions
+    is_class = (args.out / "gradebook.csv").exists() or args.regrade is not None or args.questions or args.scheduler
     if len(args.paths) == 1 and is_one_submission(args.paths[0]) and not is_class:
         return _grade_one(args, args.paths[0], args.out, config)
     return _grade_class(args, config)
@@ -177,7 +183,11 @@ def _grade_class(args, config):
     from autograder.lms.canvas import write_canvas_csv
 
     try:
-        run = grade_all(args.paths, args.out, config, max(1, args.jobs), _sandbox(args), args.regrade, args.questions)
+        with _cluster(args, config) as cluster:
+            sandbox = None if cluster else _sandbox(args)  # each worker uses its own
+            run = grade_all(
+                args.paths, args.out, config, max(1, args.jobs), sandbox, args.regrade, args.questions, cluster
+            )
     except KeyboardInterrupt:
         print(f"interrupted: the rows already in {args.out / 'gradebook.csv'} are kept; run again to resume")
         return 130
@@ -197,6 +207,15 @@ def _grade_class(args, config):
     print(f"{len(run.rows)} submissions, {graded} graded, {len(run.rows) - graded} not graded; graded now: {done}")
     print(f"gradebook: {args.out / 'gradebook.csv'}  summary: {args.out / 'summary.html'}")
     return 0
+
+
+def _cluster(args, config):
+    """The Dask cluster named by --scheduler, connected; else nothing (a context that gives None)."""
+    if not args.scheduler:
+        return contextlib.nullcontext()
+    from autograder.classroom.cluster import Cluster
+
+    return Cluster(args.scheduler, config, args.trusted)
 
 
 def _grade_one(args, path, out, config):

@@ -79,7 +79,13 @@ class Config:
         "cap: a late score is at most this percent of the points",
         "late",
     )
+    worker_retries: int = _option(
+        {"type": "integer", "minimum": 0},
+        "on a Dask cluster, gradings again elsewhere when the worker grading a submission dies; then it is crashed",
+        "limits",
+    )
     mnist_path: str | None = _option({"type": ["string", "null"]}, "MNIST .npz (MNIST_PATH wins)", required=False)
+    root: Path = field(default=ROOT, metadata={})  # the folder of assignments/ and dist/; not an option
 
 
 def _options():
@@ -126,8 +132,9 @@ def _instant(text):
     return when if when.tzinfo else None
 
 
-def load_config(path=None) -> Config:
-    """Read the config named by `path`, $GRADING_CONFIG, or the repository's own."""
+def load_config(path=None, root=ROOT) -> Config:
+    """Read the config named by `path`, $GRADING_CONFIG, or the repository's own, for the assignment
+    built under `root` (a cluster worker's copy is elsewhere)."""
     path = Path(path or os.environ.get("GRADING_CONFIG") or DEFAULT_PATH).absolute()
     try:
         data = yaml.safe_load(path.read_text())
@@ -147,4 +154,4 @@ def load_config(path=None) -> Config:
         raise ConfigError(f"{path}: accuracy_floor {values['accuracy_floor']} is above min_test_accuracy")
     if values["due_date"] is not None and _instant(values["due_date"]) is None:
         raise ConfigError(f"{path}: late/due_date {values['due_date']!r} is not a date and time with a time zone")
-    return Config(path=path, **values)
+    return Config(path=path, root=Path(root), **values)

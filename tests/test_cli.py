@@ -1,6 +1,7 @@
 """The command line an instructor meets: a mistake is one line and exit code 2, and writes nothing."""
 
 import os
+import socket
 
 import pytest
 
@@ -34,6 +35,16 @@ def test_missing_mnist_is_an_error_before_anything_is_written(tmp_path):
     (tmp_path / "x.ipynb").write_text("{}")
     env = {**os.environ, "MNIST_PATH": str(tmp_path / "mnist.npz")}
     one_line_error(run_cli("grade", tmp_path / "x.ipynb", "--out", tmp_path / "out", env=env), "MNIST_PATH")
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unreachable_scheduler_is_an_error_before_anything_is_written(tmp_path):
+    (tmp_path / "x.ipynb").write_text("{}")
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{unused.getsockname()[1]}"
+        run = run_cli("grade", tmp_path / "x.ipynb", "--out", tmp_path / "out", "--scheduler", address)
+    one_line_error(run, f"cannot reach the Dask scheduler at {address}")
     assert not (tmp_path / "out").exists()
 
 

@@ -19,6 +19,7 @@ import os
 import threading
 import zipfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -61,11 +62,12 @@ class ClassRun:
     warnings: list[str]
 
 
-def grade_all(paths, out, config, jobs, sandbox, regrade=None, questions=None) -> ClassRun:
-    """Grade the class under `paths` into `out`, each submission in `sandbox`.
+def grade_all(paths, out, config, jobs, sandbox, regrade=None, questions=None, cluster=None) -> ClassRun:
+    """Grade the class under `paths` into `out`, each submission in `sandbox`, `jobs` at a time.
 
     `regrade`: None (only new and changed files), [] (every submission) or student names.
     `questions`: grade only these questions again, for the submissions regraded.
+    `cluster`: a cluster.Cluster whose workers grade instead (in their own sandboxes).
     """
     submissions, ignored = collect(paths, out / "unpacked")
     if not submissions:
@@ -80,7 +82,7 @@ def grade_all(paths, out, config, jobs, sandbox, regrade=None, questions=None) -
     todo = _plan(submissions, rows, out, regrade, questions)
     before = {job.submission.student: rows.get(job.submission.student) for job in todo}
     with book.appending(fresh=not rows) as add:
-        for row in _graded(todo, out, config, jobs, sandbox, len(submissions)):
+        for row in _graded(todo, out, config, jobs, sandbox, len(submissions), cluster):
             rows[row.student] = row
             add(row)
     found = {s.student: s for s in submissions}
@@ -143,41 +145,68 @@ def _previous(out, student):
         return None
 
 
-def _graded(todo, out, config, jobs, sandbox, class_size):
-    """Gradebook rows as submissions finish, `jobs` at a time, the progress bar naming who is graded."""
-    threads = max(1, (os.cpu_count() or 1) // jobs)  # TensorFlow's threads, split between workers
-    stop, lock, running, failed = threading.Event(), threading.Lock(), [], [0]
-    bar = tqdm(total=class_size, initial=class_size - len(todo), unit="submission")
+def _graded(todo, out, config, jobs, sandbox, class_size, cluster):
+    """Gradebook rows as submissions finish, here `jobs` at a time or on `cluster`, the progress shown."""
+    where = cluster and "on {} Dask workers ({} at once)".format(*cluster.workers())
+    progress = _Progress(class_size, class_size - len(todo), where)
+    rows = cluster.graded(todo, out, config) if cluster else _graded_here(todo, out, config, jobs, sandbox, progress)
+    try:
+        for row in rows:
+            progress.done(row)
+            yield row
+    finally:  # also on Ctrl-C: the gradings under way stop; rows already written stay
+        rows.close()
+        progress.bar.close()
 
-    def show():
-        with lock:
-            bar.set_postfix_str(f"grading {', '.join(running) or '-'}; not graded {failed[0]}")
+
+def _graded_here(todo, out, config, jobs, sandbox, progress):
+    """Gradebook rows as submissions finish, graded on this machine `jobs` at a time."""
+    threads = max(1, (os.cpu_count() or 1) // jobs)  # TensorFlow's threads, split between workers
+    stop = threading.Event()
 
     def grade(job):
-        key = job.submission.student
-        with lock:
-            running.append(key)
-        show()
-        try:
-            folder = out / "students" / key
+        with progress.grading(job.submission.student):
+            folder = out / "students" / job.submission.student
             result = grade_isolated(job.submission, folder, config, threads, stop, sandbox, job.questions, job.previous)
             return Row.of(job.submission, result, job.sha256)
-        finally:
-            with lock:
-                running.remove(key)
 
     pool = ThreadPoolExecutor(jobs)
     try:
         for future in as_completed([pool.submit(grade, job) for job in todo]):
-            row = future.result()
-            failed[0] += not row.graded
-            bar.update()
-            show()
-            yield row
-    finally:  # also on Ctrl-C: stop the gradings under way; rows already written stay
+            yield future.result()
+    finally:
         stop.set()
         pool.shutdown(wait=True, cancel_futures=True)
-        bar.close()
+
+
+class _Progress:
+    """The progress bar: submissions done, who is being graded (or where), how many were not graded."""
+
+    def __init__(self, total, done, where=None):
+        self.bar = tqdm(total=total, initial=done, unit="submission")
+        self.lock, self.running, self.failed, self.where = threading.Lock(), [], 0, where
+        self.show()
+
+    @contextmanager
+    def grading(self, student):
+        with self.lock:
+            self.running.append(student)
+        self.show()
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.running.remove(student)
+
+    def done(self, row):
+        self.failed += not row.graded
+        self.bar.update()
+        self.show()
+
+    def show(self):
+        with self.lock:
+            who = self.where or ", ".join(self.running) or "-"
+        self.bar.set_postfix_str(f"grading {who}; not graded {self.failed}")
 
 
 def _settlement(row, submission, adjustments, config):

@@ -56,7 +56,9 @@ class Row:
 
     @classmethod
     def of(cls, submission, result, sha256):
-        """The row of a collect.Submission graded into a contract.GradeResult (no adjustments yet)."""
+        """The row of a collect.Submission graded into a contract.GradeResult (no adjustments yet).
+        Numbers as a row read back holds them (floats), so that the file's text does not depend
+        on whether a row was graded in this run or an earlier one."""
         return cls(
             student=submission.student,
             name=submission.name,
@@ -66,11 +68,11 @@ class Row:
             days_late=0,
             late="",
             status=result.status,
-            scores={q.name: q.score for q in result.questions},
+            scores={q.name: float(q.score) for q in result.questions},
             adjustments=0.0,
             late_penalty=0.0,
-            total=round(result.score, 4),
-            possible=round(result.possible, 4),
+            total=float(round(result.score, 4)),
+            possible=float(round(result.possible, 4)),
             test_accuracy=result.measurements.get("test_accuracy"),
             seconds=result.seconds,
             error=result.error or "",

@@ -2,12 +2,12 @@
 
     python -I -m autograder.grading.child REQUEST.json
 
-The request names the submission, the config, the sandbox, where to write the result and,
-for a question-only regrade, the questions. The child
-deletes the request once read, grades in this process (grade.py), writes the
-`GradeResult` as JSON to a new file at the result path (never through a link, never
-over a planted file) and exits with a `ChildExit` code. The parent (isolate.py)
-believes the result only with that code; anything else is a crash.
+The request names the submission, the config and the folder of the built assignment, the
+sandbox, where to write the result and, for a question-only regrade, the questions. The child
+deletes the request once read, grades in this process (grade.py), writes the `GradeResult` as
+JSON to a new file at the result path (never through a link, never over a planted file) and
+exits with a `ChildExit` code. The parent (isolate.py) believes the result only with that
+code; anything else is a crash.
 """
 
 import ctypes
@@ -48,7 +48,7 @@ def main(request_path):
         from autograder.grading.sandbox import Sandbox
 
         sandbox = Sandbox.from_dict(request["sandbox"])
-        config = load_config(request["config"])
+        config = load_config(request["config"], request["root"])
         result = grade_submission(request["submission"], config, sandbox, request.get("questions"))
     except KitError as e:
         write_new(result_path, {"kit_error": str(e)})

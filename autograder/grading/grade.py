@@ -39,7 +39,7 @@ tf.config.experimental.enable_op_determinism()
 
 def test_files(config, questions=None):
     """The assignment's otter test files, in the config's question order (only `questions`, if given)."""
-    tests = dist_dir(config.assignment) / "tests"
+    tests = dist_dir(config.assignment, config.root) / "tests"
     if not tests.is_dir():
         raise BuildMissingError.for_path(tests)
     files = {p.stem: ExceptionTestFile.from_file(str(p)) for p in tests.glob("*.py")}
@@ -64,7 +64,7 @@ def grade_submission(path, config, sandbox, questions=None) -> GradeResult:
     started = time.monotonic()
     files = test_files(config, questions)
     try:
-        template = apply_config(nbformat.read(student_path(config.assignment), as_version=4), config)
+        template = apply_config(nbformat.read(student_path(config.assignment, config.root), as_version=4), config)
         notebook = merge(template, read_submission(path, config.assignment), config.skip_tags)
         notebook.cells = needed_cells(
             notebook.cells, config.optional_tags, _names_tests_read(files), all_optional=questions is not None

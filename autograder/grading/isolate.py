@@ -39,6 +39,24 @@ def grade_isolated(submission, out, config, threads, stop, sandbox, questions=No
     (the same would happen to every submission).
     """
     out.mkdir(parents=True, exist_ok=True)
+    result = run_isolated(submission.path, out / "grader.log", config, threads, stop, sandbox, questions)
+    return record(result, previous, out, config, submission.name)
+
+
+def record(result, previous, out, config, student):
+    """The grading's reports in `out`: of `result`, or of `previous` with `result`'s questions in it."""
+    if previous is not None and result.status is Status.GRADED:
+        result = previous.regraded(result)
+    write_reports(result, out, config, student)
+    return result
+
+
+def run_isolated(path, log, config, threads, stop, sandbox, questions=None) -> GradeResult:
+    """The grade of the submission file `path`, graded by the child process, its output in the file `log`.
+
+    `stop` is anything with threading.Event's `wait(timeout)`: a Dask worker passes a cluster's event.
+    """
+    path = Path(path).absolute()
     workdir = Path(tempfile.mkdtemp(prefix="kit-submission-"))
     workdir.chmod(0o755)  # a kernel running as another user (sandbox.py) must reach its folder
     private = workdir / "grader"
@@ -49,8 +67,9 @@ def grade_isolated(submission, out, config, threads, stop, sandbox, questions=No
     request.write_text(
         json.dumps(
             {
-                "submission": str(Path(submission.path).absolute()),
+                "submission": str(path),
                 "config": str(config.path),
+                "root": str(config.root),
                 "result": str(result_path),
                 "sandbox": replace(sandbox, sockets=str(sockets)).to_dict(),
                 "questions": questions,
@@ -68,34 +87,31 @@ def grade_isolated(submission, out, config, threads, stop, sandbox, questions=No
     command = [sys.executable, "-I", "-m", "autograder.grading.child", str(request)]
     started = time.monotonic()
     try:
-        with open(out / "grader.log", "w") as log:
+        with open(log, "w") as output:
             child = subprocess.Popen(
                 command,
                 cwd=private,
                 env=env,
-                stdout=log,
+                stdout=output,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
             stopped, peak = _watch(child, config, stop)
-        result = _believed(child.returncode, stopped, result_path, submission, config)
+        result = _believed(child.returncode, stopped, result_path, path, config)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         shutil.rmtree(sockets, ignore_errors=True)
     result.seconds = round(time.monotonic() - started, 1)  # wall time, the child's start included
     result.measurements["peak_memory_mb"] = round(peak / 2**20)
-    if previous is not None and result.status is Status.GRADED:
-        result = previous.regraded(result)
-    write_reports(result, out, config, submission.name)
     return result
 
 
-def _believed(code, stopped, result_path, submission, config):
+def _believed(code, stopped, result_path, path, config):
     """The child's result if it exited normally and left a well-formed one; else a zero record and why."""
     if stopped:
         status, reason = stopped
-        return GradeResult.without_results(str(submission.path), planned_questions(config), reason, status)
+        return GradeResult.without_results(str(path), planned_questions(config), reason, status)
     data = _read_result(result_path) if code in (ChildExit.RESULT_WRITTEN, ChildExit.KIT_ERROR) else None
     if code == ChildExit.KIT_ERROR and isinstance(data, dict) and "kit_error" in data:
         raise KitError(data["kit_error"])
@@ -105,7 +121,7 @@ def _believed(code, stopped, result_path, submission, config):
         except ContractError:
             pass
     reason = f"the grader crashed (exit code {code}); see grader.log"
-    return GradeResult.without_results(str(submission.path), planned_questions(config), reason, Status.CRASHED)
+    return GradeResult.without_results(str(path), planned_questions(config), reason, Status.CRASHED)
 
 
 def _read_result(path):
