@@ -15,6 +15,7 @@ with ClusterError: the rows written so far stay, and the same command resumes.
 
 import hashlib
 import importlib.metadata
+import itertools
 import logging
 import os
 import shutil
@@ -56,10 +57,14 @@ class Cluster:
             self.client = Client(address, timeout="10s", set_as_default=False)
         except (OSError, TimeoutError) as e:
             raise ClusterError(f"cannot reach the Dask scheduler at {address}: {e}") from None
-        self.client.run_on_scheduler(_allow_failures, retries=config.worker_retries)
-        self.assignment = Assignment(config, trusted)
-        self.client.register_plugin(self.assignment, name=self.assignment.name)
-        self.stop = Event(f"kit-stop-{uuid.uuid4().hex}", client=self.client)
+        try:
+            self.client.run_on_scheduler(_allow_failures, retries=config.worker_retries)
+            self.assignment = Assignment(config, trusted)
+            self.client.register_plugin(self.assignment, name=self.assignment.name)
+            self.stop = Event(f"kit-stop-{uuid.uuid4().hex}", client=self.client)
+        except BaseException:  # no build, no MNIST: nothing was sent, and nothing stays connected
+            self.client.close()
+            raise
 
     def __enter__(self):
         return self
@@ -82,8 +87,9 @@ class Cluster:
         waiting, running, jobs = iter(todo), as_completed(loop=self.client.loop), {}
 
         def send():
-            job = next(waiting, None)
-            if job is not None:
+            """Tasks for the next submissions, up to twice the threads the cluster has now."""
+            wanted = max(2, 2 * self.workers()[1]) - len(jobs)
+            for job in itertools.islice(waiting, max(0, wanted)):
                 future = self.client.submit(
                     grade_on_worker,
                     self.assignment.name,
@@ -96,15 +102,12 @@ class Cluster:
                 )
                 jobs[future] = job
                 running.add(future)
-            return job is not None
 
         try:
-            while len(jobs) < max(2, 2 * self.workers()[1]) and send():
-                pass
+            send()
             for future in running:
                 yield self._row(jobs.pop(future), future, out, config)
-                while len(jobs) < max(2, 2 * self.workers()[1]) and send():
-                    pass
+                send()
         finally:
             self.client.cancel(list(jobs))
 
@@ -115,8 +118,9 @@ class Cluster:
             data, log = future.result()
             result = replace(GradeResult.from_dict(data), submission=path)
         except KilledWorker as e:
+            deaths = e.allowed_failures + 1
             reason = (
-                f"crashed: {e.allowed_failures + 1} Dask workers died while grading it "
+                f"crashed: the Dask worker grading it died, {deaths} time{'s' if deaths > 1 else ''} "
                 f"(limits: worker_retries {e.allowed_failures}); the last was {e.last_worker.address}"
             )
             result = GradeResult.without_results(path, planned_questions(config), reason, Status.CRASHED)
@@ -143,7 +147,9 @@ def grade_on_worker(assignment, file_name, data, questions, stop):
     here = worker.plugins[assignment]
     if here.problem:
         raise KitError(f"the Dask worker {worker.address} cannot grade: {here.problem}")
-    threads = max(1, (os.cpu_count() or 1) // worker.state.nthreads)  # TensorFlow's, split between its tasks
+    # the cores a batch job was given, not the node's (macOS has no affinity: all of them)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    threads = max(1, cores // worker.state.nthreads)  # TensorFlow's, split between the worker's tasks
     folder = Path(tempfile.mkdtemp(prefix="kit-task-", dir=worker.local_directory))
     try:
         path = folder / Path(file_name).name

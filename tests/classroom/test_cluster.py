@@ -132,6 +132,19 @@ def test_a_class_on_the_cluster_is_graded_as_here_a_killed_worker_costing_a_regr
     assert "graded now: 5 new" in stdout
     leftovers = [p for p in psutil.process_iter(["cmdline"]) if str(cluster.folder / "tmp") in str(p.info["cmdline"])]
     assert not leftovers  # the killed worker's grading died with it, its kernel too
+    again = grade(
+        tmp_path / "class",
+        tmp_path / "out",
+        cluster.address,
+        lenient_config,
+        "--regrade",
+        "bob",
+        "--questions",
+        "activations",
+    )
+    stdout, stderr = again.communicate(timeout=600)
+    assert "graded now: 1 regrade of activations" in stdout, stdout + stderr
+    assert rows(tmp_path / "out") == on_cluster
 
 
 def test_a_submission_whose_workers_keep_dying_is_crashed_with_the_reason(cluster, class_run, lenient_config, tmp_path):
@@ -146,9 +159,9 @@ def test_a_submission_whose_workers_keep_dying_is_crashed_with_the_reason(cluste
     assert run.returncode == 0, stdout + stderr
     carol = rows(tmp_path / "out")["carol"]
     assert carol["status"] == "crashed" and carol["total"] == "0.0", carol
-    assert "1 Dask workers died while grading it (limits: worker_retries 0)" in carol["error"], carol
+    assert "the Dask worker grading it died, 1 time (limits: worker_retries 0)" in carol["error"], carol
     feedback = (tmp_path / "out" / "students" / "carol" / "feedback.html").read_text()
-    assert "Dask workers died" in feedback
+    assert "Dask worker grading it died" in feedback
 
 
 def test_a_lost_scheduler_stops_the_run_and_the_same_command_resumes_it(cluster, class_run, lenient_config, tmp_path):
