@@ -10,18 +10,13 @@ gradebooks agree. Run it with `make bench-cluster`.
 import csv
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 from distributed import LocalCluster
 
 from autograder import ROOT
-from autograder.build.assign import build, master_path
 from autograder.config import load_config
-from bench.grading_speed import make_class
-
-SAME = ("status", "total", "error", *load_config().points)
+from bench.grading_speed import benchmark_class
 
 
 def on_cluster(workers, folder, out):
@@ -36,16 +31,13 @@ def on_cluster(workers, folder, out):
 
 
 def main():
-    config = load_config()
-    template = build(config)[0]
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        submissions = make_class(tmp / "class", template, master_path(config.assignment))
+    with benchmark_class() as (tmp, submissions):
         print(f"{len(submissions)} submissions; on 1 Dask worker ...", flush=True)
         one, one_book = on_cluster(1, tmp / "class", tmp / "one")
         print(f"1 worker: {one:.0f} s; on 2 workers ...", flush=True)
         two, two_book = on_cluster(2, tmp / "class", tmp / "two")
-    differ = sorted(s for s in one_book if any(one_book[s][k] != two_book[s][k] for k in SAME))
+    same = ("status", "total", "error", *load_config().points)
+    differ = sorted(s for s in one_book if any(one_book[s][k] != two_book[s][k] for k in same))
     grading = sum(float(row["seconds"]) for row in one_book.values()) / len(one_book)
     print(f"1 worker:                  {one:7.1f} s")
     print(f"2 workers:                 {two:7.1f} s")

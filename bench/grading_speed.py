@@ -5,6 +5,7 @@ on this machine, one after the other. Prints both wall times, the ratio, and whe
 the per-question scores agree. Run it with `make bench`.
 """
 
+import contextlib
 import csv
 import json
 import subprocess
@@ -32,6 +33,15 @@ def make_class(folder, template, master):
         nbformat.write(fill_answers(blank, {**solution, **partial}), folder / f"partial{i}.ipynb")
         nbformat.write(blank, folder / f"blank{i}.ipynb")
     return sorted(folder.glob("*.ipynb"))
+
+
+@contextlib.contextmanager
+def benchmark_class():
+    """The assignment built, and the 12 submissions made in a temporary folder: (folder, their paths)."""
+    config = load_config()
+    template = build(config)[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        yield Path(tmp), make_class(Path(tmp) / "class", template, master_path(config.assignment))
 
 
 def kit(folder, out):
@@ -71,10 +81,7 @@ def timed(function, *args):
 
 def main():
     config = load_config()
-    template = build(config)[0]
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        submissions = make_class(tmp / "class", template, master_path(config.assignment))
+    with benchmark_class() as (tmp, submissions):
         print(f"{len(submissions)} submissions; grading with the kit (-j default) ...", flush=True)
         kit_seconds, kit_scores = timed(kit, tmp / "class", tmp / "kit")
         print(f"kit: {kit_seconds:.0f} s; now a sequential loop of `otter run` ...", flush=True)
