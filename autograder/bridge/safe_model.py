@@ -11,6 +11,7 @@ import json
 import numpy as np
 
 from autograder.errors import UnsafeModelError
+from autograder.phases import phase
 
 MODELS = {"Sequential", "Functional"}
 TENSOR_REFERENCE = "__keras_tensor__"  # how a functional model's config names a layer's output
@@ -94,9 +95,11 @@ ACTIVATIONS = {
 }
 
 
+@phase("model rebuild")
 def rebuild_model(model_json, weights, compiled, max_parameters):
     """A fresh Keras model with the student's architecture and weights."""
-    import keras
+    with phase("grader TensorFlow import"):
+        import keras
 
     spec = json.loads(model_json)
     spec.pop("compile_config", None)  # optimizer and loss objects are not needed to predict

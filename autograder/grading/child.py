@@ -3,7 +3,8 @@
     python -I -m autograder.grading.child REQUEST.json
 
 The request names the submission, the config and the folder of the built assignment, the
-sandbox, where to write the result and, for a question-only regrade, the questions. The child
+sandbox, where to write the result, when the parent started the child (time.time()) and, for
+a question-only regrade, the questions. The child
 deletes the request once read, grades in this process (grade.py), writes the `GradeResult` as
 JSON to a new file at the result path (never through a link, never over a planted file) and
 exits with a `ChildExit` code. The parent (isolate.py) believes the result only with that
@@ -15,11 +16,13 @@ import json
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 from autograder.config import load_config
 from autograder.contract import ChildExit
 from autograder.errors import KitError
+from autograder.phases import recording
 
 
 def write_new(path, data):
@@ -49,7 +52,10 @@ def main(request_path):
 
         sandbox = Sandbox.from_dict(request["sandbox"])
         config = load_config(request["config"], request["root"])
-        result = grade_submission(request["submission"], config, sandbox, request.get("questions"))
+        phases = {"start": round(time.time() - request["started"], 2)}  # Python, the kit's imports, the config
+        with recording(phases):
+            result = grade_submission(request["submission"], config, sandbox, request.get("questions"))
+        result.measurements["phases"] = phases
     except KitError as e:
         write_new(result_path, {"kit_error": str(e)})
         return ChildExit.KIT_ERROR

@@ -24,6 +24,7 @@ from autograder.grading.merge import merge
 from autograder.grading.needed import needed_cells
 from autograder.grading.submission import read_submission
 from autograder.mnist import mnist_path
+from autograder.phases import phase
 from autograder.testing import grader_test_set, grading_with
 
 MAX_CRASHES = 3
@@ -64,11 +65,13 @@ def grade_submission(path, config, sandbox, questions=None) -> GradeResult:
     started = time.monotonic()
     files = test_files(config, questions)
     try:
-        template = apply_config(nbformat.read(student_path(config.assignment, config.root), as_version=4), config)
-        notebook = merge(template, read_submission(path, config.assignment), config.skip_tags)
-        notebook.cells = needed_cells(
-            notebook.cells, config.optional_tags, _names_tests_read(files), all_optional=questions is not None
-        )
+        with phase("prepare"):
+            template = apply_config(nbformat.read(student_path(config.assignment, config.root), as_version=4), config)
+            notebook = merge(template, read_submission(path, config.assignment), config.skip_tags)
+            notebook.cells = needed_cells(
+                notebook.cells, config.optional_tags, _names_tests_read(files), all_optional=questions is not None
+            )
+            grader_test_set(mnist_path(config))  # a KitError now if the data is not MNIST's, before student code runs
         result = _run_and_test(notebook, files, config, str(path), sandbox)
     except SubmissionError as e:
         result = GradeResult.without_results(str(path), planned_questions(config, files), str(e))
@@ -78,8 +81,7 @@ def grade_submission(path, config, sandbox, questions=None) -> GradeResult:
 
 def _run_and_test(notebook, files, config, name, sandbox):
     """Run the notebook and its tests; a cell that kills the kernel is left out and the run repeated."""
-    notebook.cells.insert(0, nbformat.v4.new_code_cell(INIT_CELL))
-    grader_test_set(mnist_path(config))  # a KitError now if the data is not MNIST's, before student code runs
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(INIT_CELL, metadata={"kit_phase": "grader setup cell"}))
     env = {"MNIST_PATH": str(mnist_path(config)), "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
     crashes = []
     while True:
@@ -90,7 +92,7 @@ def _run_and_test(notebook, files, config, name, sandbox):
                 if kernel.crashed_at is None or len(crashes) == MAX_CRASHES:
                     namespace, credits = KernelNamespace(kernel, config.max_model_parameters), {}
                     measurements = {"cells_run": len(notebook.cells)}
-                    with grading_with(config, measurements, credits):
+                    with grading_with(config, measurements, credits), phase("tests"):
                         questions = [_run_tests(f, namespace, credits) for f in files]
                     errors = [replace(e, where=_where(notebook.cells[e.cell])) for e in cell_errors]
                     return GradeResult(name, questions, cell_errors=crashes + errors, measurements=measurements)

@@ -73,6 +73,7 @@ def run_isolated(path, log, config, threads, stop, sandbox, questions=None) -> G
                 "result": str(result_path),
                 "sandbox": replace(sandbox, sockets=str(sockets)).to_dict(),
                 "questions": questions,
+                "started": time.time(),
             }
         )
     )

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from autograder.bridge.grader_side import read_reply
 from autograder.contract import CellError
 from autograder.errors import StudentError
 from autograder.grading.sandbox import write_identity
+from autograder.phases import phase
 
 BRIDGE = Path(kernel_side.__file__).read_text()
 
@@ -153,9 +154,15 @@ class GradingKernel:
         self.client.km = self._manager()
         self.sandbox.kill_leftovers()
         try:
-            # The kernel's own stderr (TensorFlow's start-up chatter) is not the student's output.
-            with self.client.setup_kernel(env=self.env, cwd=str(self.home), stderr=subprocess.DEVNULL):
+            with ExitStack() as kernel:
+                with phase("kernel start"):
+                    # The kernel's own stderr (TensorFlow's start-up chatter) is not the student's output.
+                    kernel.enter_context(
+                        self.client.setup_kernel(env=self.env, cwd=str(self.home), stderr=subprocess.DEVNULL)
+                    )
                 yield self
+                with phase("kernel stop"):
+                    kernel.close()
         finally:
             self.sandbox.kill_leftovers()
             shutil.rmtree(self.folders.ipc, ignore_errors=True)
@@ -185,7 +192,9 @@ class GradingKernel:
         for index, cell in enumerate(self.client.nb.cells):
             if cell.cell_type != "code":
                 continue
-            if not self._execute(cell, index):
+            with phase(cell.metadata.get("kit_phase", "notebook cells")):
+                alive = self._execute(cell, index)
+            if not alive:
                 self.crashed_at = index
                 break
         return list(self.errors)
@@ -221,7 +230,8 @@ class GradingKernel:
         self.client.timeout = self.config.call_timeout_seconds
         self.client.nb.cells.append(cell)  # nbclient executes cells of its notebook only
         try:
-            alive = self._execute(cell, len(self.client.nb.cells) - 1, store_history=False)
+            with phase("bridge"):
+                alive = self._execute(cell, len(self.client.nb.cells) - 1, store_history=False)
         finally:
             self.client.nb.cells.pop()
             request_path.unlink(missing_ok=True)
@@ -231,7 +241,8 @@ class GradingKernel:
             errors = [f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"]
             raise StudentError("; ".join(errors) or "the kernel gave no answer")
         try:
-            return read_reply(reply_path, MAX_REPLY_BYTES)
+            with phase("bridge"):
+                return read_reply(reply_path, MAX_REPLY_BYTES)
         finally:
             with suppress(OSError):
                 reply_path.unlink()

@@ -6,16 +6,20 @@ feedback.html  the page a student reads
 """
 
 import json
+import time
 
 from autograder.reports.feedback import feedback_html
 from autograder.reports.gradescope_json import gradescope_results
 
 
 def write_reports(result, out, config, student=None):
-    """The three files of a grading, just done."""
+    """The three files of a grading, just done; grade.json last, with the others' writing time if it has phases."""
     out.mkdir(parents=True, exist_ok=True)
-    _write_json(out / "grade.json", result.to_dict())
+    started = time.monotonic()
     write_student_reports(result, out, config, student)
+    if "phases" in result.measurements:
+        result.measurements["phases"]["reports"] = round(time.monotonic() - started, 2)
+    _write_json(out / "grade.json", result.to_dict())
 
 
 def write_student_reports(result, out, config, student=None, settlement=None):
