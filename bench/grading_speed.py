@@ -1,13 +1,16 @@
 """Benchmark: the kit's bulk grading against a sequential loop of `otter run`.
 
 Both grade the same 12 submissions (4 complete with real training, 4 partial, 4 blank)
-on this machine, one after the other. Prints both wall times, the ratio, and whether
-the per-question scores agree. Run it with `make bench`.
+on this machine, one after the other. Prints both wall times, the ratio, whether the
+per-question scores agree, and where the kit's time went per submission (the phases its
+grade.json records): the grading overhead is a submission's wall time minus its notebook's
+own cells. Run it with `make bench`.
 """
 
 import contextlib
 import csv
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -55,6 +58,29 @@ def kit(folder, out):
         return {row["student"]: {q: float(row[q]) for q in load_config().points} for row in csv.DictReader(f)}
 
 
+def overhead_table(out):
+    """Median and max over the class of each phase, the unaccounted rest, the wall time and the overhead (s)."""
+    measured = []
+    for path in sorted(out.glob("students/*/grade.json")):
+        record = json.loads(path.read_text())
+        phases = record["measurements"]["phases"]
+        wall = record["seconds"] + phases.get("reports", 0)
+        measured.append(
+            {
+                **phases,
+                "unaccounted (hand-over, exit, clean-up)": wall - sum(phases.values()),
+                "wall": wall,
+                "OVERHEAD (wall - notebook cells)": wall - phases.get("notebook cells", 0),
+            }
+        )
+    names = list(dict.fromkeys(name for m in measured for name in m))
+    lines = [f"{'per submission, s':42} {'median':>7} {'max':>7}"]
+    for name in names:
+        seconds = [m.get(name, 0.0) for m in measured]
+        lines.append(f"{name:42} {statistics.median(seconds):7.2f} {max(seconds):7.2f}")
+    return "\n".join(lines) + f"\n(over {len(measured)} submissions)"
+
+
 def otter_loop(submissions, out, otter_zip):
     scores = {}
     for path in submissions:
@@ -88,6 +114,7 @@ def main():
         otter_seconds, otter_scores = timed(
             otter_loop, submissions, tmp / "otter", dist_dir(config.assignment) / "otter-autograder.zip"
         )
+        overheads = overhead_table(tmp / "kit")
     differ = sorted(s for s in kit_scores if kit_scores[s] != otter_scores.get(s))
     print(f"kit bulk grading:       {kit_seconds:7.1f} s")
     print(f"otter run, sequential:  {otter_seconds:7.1f} s")
@@ -95,6 +122,7 @@ def main():
     print(f"per-question scores agree: {'yes' if not differ else 'NO: ' + ', '.join(differ)}")
     for name in differ:
         print(f"  {name}: kit {kit_scores[name]}  otter {otter_scores.get(name)}")
+    print(overheads)
 
 
 if __name__ == "__main__":
