@@ -36,9 +36,9 @@ def start_up_seconds(config, sandbox):
     nb.cells = [nbformat.v4.new_code_cell("import numpy")]
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
-        kernel = GradingKernel(nb, Path(folder), config, {}, sandbox)
+        kernel = GradingKernel(Path(folder), config, {}, sandbox)
         with kernel.running():
-            kernel.run_notebook()
+            kernel.run_notebook(nb)
         return time.perf_counter() - started
 
 

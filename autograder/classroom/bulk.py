@@ -32,7 +32,7 @@ from autograder.classroom.gradebook import Gradebook, Row, as_text
 from autograder.classroom.late import Lateness, lateness, settle
 from autograder.classroom.summary import write_summary
 from autograder.contract import GradeResult
-from autograder.grading.isolate import grade_isolated
+from autograder.grading.isolate import Spares, grade_isolated
 from autograder.reports.write import write_student_reports
 
 HISTORY_COLUMNS = ["when", "student", "why", "sha256", "total_before", "total_after"]
@@ -160,23 +160,27 @@ def _graded(todo, out, config, jobs, sandbox, class_size, cluster):
 
 
 def _graded_here(todo, out, config, jobs, sandbox, progress):
-    """Gradebook rows as submissions finish, graded on this machine `jobs` at a time."""
+    """Gradebook rows as submissions finish, graded on this machine `jobs` at a time, each by a
+    child that got ready while earlier ones graded (isolate.Spares)."""
     threads = max(1, (os.cpu_count() or 1) // jobs)  # TensorFlow's threads, split between workers
     stop = threading.Event()
 
-    def grade(job):
+    def grade(job, child):
         with progress.grading(job.submission.student):
             folder = out / "students" / job.submission.student
-            result = grade_isolated(job.submission, folder, config, threads, stop, sandbox, job.questions, job.previous)
+            result = grade_isolated(
+                job.submission, folder, config, threads, stop, sandbox, job.questions, job.previous, child
+            )
             return Row.of(job.submission, result, job.sha256)
 
-    pool = ThreadPoolExecutor(jobs)
-    try:
-        for future in as_completed([pool.submit(grade, job) for job in todo]):
-            yield future.result()
-    finally:
-        stop.set()
-        pool.shutdown(wait=True, cancel_futures=True)
+    with Spares(config, threads, sandbox, jobs, len(todo)) as spares:
+        pool = ThreadPoolExecutor(jobs)
+        try:
+            for future in as_completed([pool.submit(lambda job: grade(job, spares.take()), job) for job in todo]):
+                yield future.result()
+        finally:
+            stop.set()
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _Progress:

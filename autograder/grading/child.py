@@ -2,21 +2,26 @@
 
     python -I -m autograder.grading.child REQUEST.json
 
-The request names the submission, the config and the folder of the built assignment, the
-sandbox, where to write the result, when the parent started the child (time.time()) and, for
-a question-only regrade, the questions. The child
-deletes the request once read, grades in this process (grade.py), writes the `GradeResult` as
-JSON to a new file at the result path (never through a link, never over a planted file) and
-exits with a `ChildExit` code. The parent (isolate.py) believes the result only with that
-code; anything else is a crash.
+The request names the config and the folder of the built assignment, the sandbox, where to
+write the result, and when the parent started the child (time.time()). The child deletes the
+request once read, gets ready (the kit and TensorFlow imported, a kernel started and set up:
+grade.Kernels) unless its submission is already there, then reads the submission from stdin,
+one JSON line: the path and, for a question-only regrade, the questions. So the parent can
+start a child before it has a submission for it (isolate.Spares), and one started for a
+submission rejects a broken file without starting a kernel. The child grades in this process (grade.py), writes the
+`GradeResult` as JSON to a new file at the result path (never through a link, never over a
+planted file) and exits with a `ChildExit` code. The parent (isolate.py) believes the result
+only with that code; anything else is a crash.
 """
 
 import ctypes
 import json
 import os
+import select
 import signal
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from autograder.config import load_config
@@ -47,15 +52,20 @@ def main(request_path):
     request_path.unlink()
     result_path = Path(request["result"])
     try:
-        from autograder.grading.grade import grade_submission
+        from autograder.grading.grade import Kernels, grade_submission
         from autograder.grading.sandbox import Sandbox
 
-        sandbox = Sandbox.from_dict(request["sandbox"])
         config = load_config(request["config"], request["root"])
-        phases = {"start": round(time.time() - request["started"], 2)}  # Python, the kit's imports, the config
-        with recording(phases):
-            result = grade_submission(request["submission"], config, sandbox, request.get("questions"))
-        result.measurements["phases"] = phases
+        ahead, phases = {"start": round(time.time() - request["started"], 2)}, {}  # start: Python, imports, config
+        with ExitStack() as ready:
+            kernels = ready.enter_context(Kernels(config, Sandbox.from_dict(request["sandbox"])))
+            if not select.select([sys.stdin], [], [], 0)[0]:  # no submission yet: get ready while waiting
+                with recording(ahead):
+                    kernels.warm()
+            job = json.loads(sys.stdin.readline())  # blocks until the parent has a submission for this child
+            with recording(phases):
+                result = grade_submission(job["submission"], config, kernels, job.get("questions"))
+        result.measurements |= {"phases": phases, "phases_ahead": ahead}
     except KitError as e:
         write_new(result_path, {"kit_error": str(e)})
         return ChildExit.KIT_ERROR
@@ -64,4 +74,6 @@ def main(request_path):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    code = main(sys.argv[1])
+    sys.stdout.flush()
+    os._exit(code)  # the result is written and the kernel gone: skip TensorFlow's slow teardown

@@ -8,6 +8,7 @@ are `KitError`s. Runs inside the grading child (child.py), which the parent watc
 import inspect
 import tempfile
 import time
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from autograder.testing import grader_test_set, grading_with
 MAX_CRASHES = 3
 
 INIT_CELL = """\
-# Added by the grader: plots to files, deterministic TensorFlow.
+# Run by the grader in each fresh kernel, before the notebook: plots to files, deterministic TensorFlow.
 import matplotlib
 matplotlib.use("Agg")
 import tensorflow as tf
@@ -60,8 +61,58 @@ def planned_questions(config, files=None) -> list[QuestionResult]:
     ]
 
 
-def grade_submission(path, config, sandbox, questions=None) -> GradeResult:
-    """The submission's grade; with `questions`, only theirs, running only the cells their tests need."""
+class Kernels:
+    """The fresh kernels of one grading (a `with`), each set up by the grader's cell.
+
+    `warm()` starts the first before the submission is known (the grading child then waits
+    for one), and imports the grader's own TensorFlow: none of that depends on the
+    submission, so none of it need wait for one.
+    """
+
+    def __init__(self, config, sandbox):
+        self.config, self.sandbox = config, sandbox
+        self.env = {"MNIST_PATH": str(mnist_path(config)), "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
+        self._first, self._warm = ExitStack(), None
+
+    def __enter__(self):
+        return self
+
+    def warm(self):
+        with phase("grader TensorFlow import"):
+            import keras  # noqa: F401 (the models the tests rebuild need it)
+        self._warm = self._first.enter_context(self._started())
+
+    def __exit__(self, *exc):
+        self._first.close()
+
+    def fresh(self):
+        """A kernel to run the notebook in, stopped on leaving the `with`: the warm one first, then new ones."""
+        if self._warm is None:
+            return self._started()
+        kernel, self._warm = self._warm, None
+        return _stopped_by(self._first, kernel)
+
+    @contextmanager
+    def _started(self):
+        grader_test_set(mnist_path(self.config))  # a KitError now if the data is not MNIST's, before student code
+        with tempfile.TemporaryDirectory(prefix="kit-grade-") as workdir:
+            kernel = GradingKernel(Path(workdir), self.config, self.env, self.sandbox)
+            with kernel.running():
+                kernel.set_up(INIT_CELL)
+                yield kernel
+
+
+@contextmanager
+def _stopped_by(stack, kernel):
+    try:
+        yield kernel
+    finally:
+        stack.close()
+
+
+def grade_submission(path, config, kernels, questions=None) -> GradeResult:
+    """The submission's grade, run in `kernels` (Kernels, entered); with `questions`, only theirs,
+    running only the cells their tests need."""
     started = time.monotonic()
     files = test_files(config, questions)
     try:
@@ -71,31 +122,26 @@ def grade_submission(path, config, sandbox, questions=None) -> GradeResult:
             notebook.cells = needed_cells(
                 notebook.cells, config.optional_tags, _names_tests_read(files), all_optional=questions is not None
             )
-            grader_test_set(mnist_path(config))  # a KitError now if the data is not MNIST's, before student code runs
-        result = _run_and_test(notebook, files, config, str(path), sandbox)
+        result = _run_and_test(notebook, files, config, str(path), kernels)
     except SubmissionError as e:
         result = GradeResult.without_results(str(path), planned_questions(config, files), str(e))
     result.seconds = round(time.monotonic() - started, 1)
     return result
 
 
-def _run_and_test(notebook, files, config, name, sandbox):
+def _run_and_test(notebook, files, config, name, kernels):
     """Run the notebook and its tests; a cell that kills the kernel is left out and the run repeated."""
-    notebook.cells.insert(0, nbformat.v4.new_code_cell(INIT_CELL, metadata={"kit_phase": "grader setup cell"}))
-    env = {"MNIST_PATH": str(mnist_path(config)), "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
     crashes = []
     while True:
-        with tempfile.TemporaryDirectory(prefix="kit-grade-") as workdir:
-            kernel = GradingKernel(notebook, Path(workdir), config, env, sandbox)
-            with kernel.running():
-                cell_errors = kernel.run_notebook()
-                if kernel.crashed_at is None or len(crashes) == MAX_CRASHES:
-                    namespace, credits = KernelNamespace(kernel, config.max_model_parameters), {}
-                    measurements = {"cells_run": len(notebook.cells)}
-                    with grading_with(config, measurements, credits), phase("tests"):
-                        questions = [_run_tests(f, namespace, credits) for f in files]
-                    errors = [replace(e, where=_where(notebook.cells[e.cell])) for e in cell_errors]
-                    return GradeResult(name, questions, cell_errors=crashes + errors, measurements=measurements)
+        with kernels.fresh() as kernel:
+            cell_errors = kernel.run_notebook(notebook)
+            if kernel.crashed_at is None or len(crashes) == MAX_CRASHES:
+                namespace, credits = KernelNamespace(kernel, config.max_model_parameters), {}
+                measurements = {"cells_run": len(notebook.cells)}
+                with grading_with(config, measurements, credits), phase("tests"):
+                    questions = [_run_tests(f, namespace, credits) for f in files]
+                errors = [replace(e, where=_where(notebook.cells[e.cell])) for e in cell_errors]
+                return GradeResult(name, questions, cell_errors=crashes + errors, measurements=measurements)
         where = _where(notebook.cells.pop(kernel.crashed_at))
         crashes.append(
             CellError(
@@ -108,9 +154,7 @@ def _run_and_test(notebook, files, config, name, sandbox):
 
 
 def _where(cell):
-    """A cell named as the student sees it, by its first line (the grader's own cells say so)."""
-    if cell.source == INIT_CELL:
-        return "the grader's setup cell"
+    """A cell named as the student sees it, by its first line."""
     first = next((line for line in cell.source.splitlines() if line.strip()), "")
     return f"the cell starting {first.strip()[:60]!r}"
 

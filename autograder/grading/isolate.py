@@ -5,6 +5,10 @@ session and temporary directory; this parent watches its whole process tree (the
 included), stops it when the wall-clock or memory limit is reached, always removes its
 temporary files, and alone writes the reports. Nothing a submission does can stop, slow
 or change the grading of another.
+
+A child gets ready (imports, its kernel started and set up) before it is handed its
+submission, so a class run starts the next children while the current ones grade (Spares):
+a submission's time is counted from the hand-over.
 """
 
 import json
@@ -14,7 +18,9 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 
@@ -30,16 +36,17 @@ POLL_SECONDS = 0.5
 MAX_RESULT_BYTES = 64 * 2**20
 
 
-def grade_isolated(submission, out, config, threads, stop, sandbox, questions=None, previous=None) -> GradeResult:
+def grade_isolated(submission, out, config, threads, stop, sandbox, questions=None, previous=None, child=None):
     """Grade `submission` (a collect.Submission) in `sandbox` and write its reports into the folder `out`.
 
     `stop` (a threading.Event) ends the grading early, e.g. on Ctrl-C. With `questions`, only
     they are graded again, into `previous` (the last GradeResult of the same file); if that
-    grading fails, its failure is the result. Raises KitError when the kit itself cannot grade
-    (the same would happen to every submission).
+    grading fails, its failure is the result. `child` is a Child started ahead (Spares), else
+    one starts now. Raises KitError when the kit itself cannot grade (the same would happen to
+    every submission).
     """
     out.mkdir(parents=True, exist_ok=True)
-    result = run_isolated(submission.path, out / "grader.log", config, threads, stop, sandbox, questions)
+    result = run_isolated(submission.path, out / "grader.log", config, threads, stop, sandbox, questions, child)
     return record(result, previous, out, config, submission.name)
 
 
@@ -51,61 +58,126 @@ def record(result, previous, out, config, student):
     return result
 
 
-def run_isolated(path, log, config, threads, stop, sandbox, questions=None) -> GradeResult:
-    """The grade of the submission file `path`, graded by the child process, its output in the file `log`.
+def run_isolated(path, log, config, threads, stop, sandbox, questions=None, child=None) -> GradeResult:
+    """The grade of the submission file `path`, graded by `child` (or a Child started now), its output in `log`.
 
-    `stop` is anything with threading.Event's `wait(timeout)`: a Dask worker passes a cluster's event.
+    `stop` is anything with threading.Event's `wait(timeout)` and `is_set()`: a Dask worker passes
+    a cluster's event.
     """
-    path = Path(path).absolute()
-    workdir = Path(tempfile.mkdtemp(prefix="kit-submission-"))
-    workdir.chmod(0o755)  # a kernel running as another user (sandbox.py) must reach its folder
-    private = workdir / "grader"
-    private.mkdir(mode=0o700)
-    sockets = Path(tempfile.mkdtemp(prefix="kit-sockets-", dir="/tmp"))  # short, whatever TMPDIR is
-    sockets.chmod(0o755)
-    request, result_path = private / "request.json", private / "result.json"
-    request.write_text(
-        json.dumps(
-            {
-                "submission": str(path),
-                "config": str(config.path),
-                "root": str(config.root),
-                "result": str(result_path),
-                "sandbox": replace(sandbox, sockets=str(sockets)).to_dict(),
-                "questions": questions,
-                "started": time.time(),
-            }
+    with child or Child(config, threads, sandbox) as child:
+        return child.grade(path, log, stop, questions)
+
+
+class Child:
+    """One grading child, started before its submission is known.
+
+    It gets ready on its own (imports, a kernel started and set up: child.py) while the
+    parent has no submission for it yet; `grade` then hands it one and watches it. A child
+    grades one submission and is gone; leaving the `with` stops one never handed any and
+    removes its folders.
+    """
+
+    def __init__(self, config, threads, sandbox):
+        self.config = config
+        self.workdir = Path(tempfile.mkdtemp(prefix="kit-submission-"))
+        self.workdir.chmod(0o755)  # a kernel running as another user (sandbox.py) must reach its folder
+        private = self.workdir / "grader"
+        private.mkdir(mode=0o700)
+        self.sockets = Path(tempfile.mkdtemp(prefix="kit-sockets-", dir="/tmp"))  # short, whatever TMPDIR is
+        self.sockets.chmod(0o755)
+        request, self.result_path, self.log = private / "request.json", private / "result.json", private / "log"
+        request.write_text(
+            json.dumps(
+                {
+                    "config": str(config.path),
+                    "root": str(config.root),
+                    "result": str(self.result_path),
+                    "sandbox": replace(sandbox, sockets=str(self.sockets)).to_dict(),
+                    "started": time.time(),
+                }
+            )
         )
-    )
-    env = {
-        **os.environ,
-        "TMPDIR": str(workdir),
-        "JUPYTER_RUNTIME_DIR": str(workdir),
-        "TF_NUM_INTRAOP_THREADS": str(threads),
-        "TF_NUM_INTEROP_THREADS": "1",
-        "OMP_NUM_THREADS": str(threads),
-    }
-    command = [sys.executable, "-I", "-m", "autograder.grading.child", str(request)]
-    started = time.monotonic()
-    try:
-        with open(log, "w") as output:
-            child = subprocess.Popen(
+        env = {
+            **os.environ,
+            "TMPDIR": str(self.workdir),
+            "JUPYTER_RUNTIME_DIR": str(self.workdir),
+            "TF_NUM_INTRAOP_THREADS": str(threads),
+            "TF_NUM_INTEROP_THREADS": "1",
+            "OMP_NUM_THREADS": str(threads),
+        }
+        command = [sys.executable, "-I", "-m", "autograder.grading.child", str(request)]
+        with open(self.log, "w") as output:
+            self.process = subprocess.Popen(
                 command,
                 cwd=private,
                 env=env,
                 stdout=output,
                 stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
+                stdin=subprocess.PIPE,
                 start_new_session=True,
             )
-            stopped, peak = _watch(child, config, stop)
-        result = _believed(child.returncode, stopped, result_path, path, config)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-        shutil.rmtree(sockets, ignore_errors=True)
-    result.seconds = round(time.monotonic() - started, 1)  # wall time, the child's start included
-    result.measurements["peak_memory_mb"] = round(peak / 2**20)
-    return result
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.process.poll() is None:  # never handed a submission, or the grading was cut short
+            kill(_tree(self.process.pid))
+        self.process.wait()
+        self.process.stdin.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        shutil.rmtree(self.sockets, ignore_errors=True)
+
+    def grade(self, path, log, stop, questions=None) -> GradeResult:
+        """Hand the child the submission file `path` and watch it grade; its output is copied to `log`."""
+        path = Path(path).absolute()
+        started = time.monotonic()
+        try:
+            self.process.stdin.write(json.dumps({"submission": str(path), "questions": questions}).encode() + b"\n")
+            self.process.stdin.close()
+        except OSError:  # it died getting ready: its exit code and result file say why
+            pass
+        stopped, peak = _watch(self.process, self.config, stop)
+        result = _believed(self.process.returncode, stopped, self.result_path, path, self.config)
+        shutil.copyfile(self.log, log)
+        result.seconds = round(time.monotonic() - started, 1)  # wall time from the hand-over
+        result.measurements["peak_memory_mb"] = round(peak / 2**20)
+        return result
+
+
+class Spares:
+    """Children started ahead, so that a submission finds one ready and the next one warms while it runs.
+
+    `ahead` children wait at any time, and no more are started in all than `total`, the
+    submissions to grade; a child is never handed a second submission. Thread-safe.
+    """
+
+    def __init__(self, config, threads, sandbox, ahead, total):
+        self._start, self._ahead, self._left = (lambda: Child(config, threads, sandbox)), ahead, total
+        self._ready, self._lock = [], threading.Lock()
+
+    def __enter__(self):
+        with self._lock:
+            self._top_up()
+        return self
+
+    def __exit__(self, *exc):
+        with self._lock:
+            for child in self._ready:
+                child.__exit__()
+            self._ready, self._left = [], 0
+
+    def take(self):
+        """A child started ahead (a new one if none is ready); the caller enters and grades with it."""
+        with self._lock:
+            child = self._ready.pop(0) if self._ready else self._start()
+            self._top_up()
+        return child
+
+    def _top_up(self):
+        while self._left > 0 and len(self._ready) < self._ahead:
+            self._ready.append(self._start())
+            self._left -= 1
 
 
 def _believed(code, stopped, result_path, path, config):
@@ -155,8 +227,10 @@ def _watch(child, config, stop):
                     Status.TIMED_OUT,
                     f"timed out: grading took longer than {config.submission_timeout_seconds:g} s",
                 ), peak
-            if stop.wait(POLL_SECONDS):
+            if stop.is_set():
                 return (Status.INTERRUPTED, "grading was interrupted"), peak
+            with suppress(subprocess.TimeoutExpired):
+                child.wait(POLL_SECONDS)  # returns as soon as the child exits
         return None, peak
     finally:  # Ctrl-C included: never leave a student's process running
         kill(seen | set(_tree(child.pid)))

@@ -27,7 +27,7 @@ from nbclient.exceptions import DeadKernelError
 from autograder.bridge import kernel_side
 from autograder.bridge.grader_side import read_reply
 from autograder.contract import CellError
-from autograder.errors import StudentError
+from autograder.errors import KitError, StudentError
 from autograder.grading.sandbox import write_identity
 from autograder.phases import phase
 
@@ -118,7 +118,7 @@ class GradingKernel:
     nothing, so none of the instructor's variables reach student code.
     """
 
-    def __init__(self, nb, workdir, config, env, sandbox):
+    def __init__(self, workdir, config, env, sandbox):
         self.workdir, self.config, self.sandbox = workdir, config, sandbox
         ipc = Path(tempfile.mkdtemp(prefix="ipc-", dir=sandbox.sockets))
         data = (Path(env["MNIST_PATH"]),) if "MNIST_PATH" in env else ()  # the kernel's own, read-only
@@ -128,10 +128,10 @@ class GradingKernel:
         self.home = self.folders.home
         self.env = self._environment(env)
         self.dead, self.crashed_at = None, None
-        self.cells = len(nb.cells)  # the notebook's own; the bridge appends its cells after these
+        self.cells = 0  # the notebook's own; the bridge appends its cells after these
         self.errors = []
         self.client = _BoundedClient(
-            nb,
+            nbformat.v4.new_notebook(),
             config.max_output_bytes,
             kernel_name="python3",
             timeout=config.cell_timeout_seconds,
@@ -140,6 +140,7 @@ class GradingKernel:
             error_on_timeout=_TIMEOUT,
             on_cell_error=self._record_error,
             record_timing=False,
+            shutdown_kernel="immediate",  # the sandbox is thrown away: nothing in it to shut down gracefully
             resources={"metadata": {"path": str(self.home)}},
         )
 
@@ -187,12 +188,24 @@ class GradingKernel:
             connection_file=str(folders.inbox / "connection.json"),
         )
 
-    def run_notebook(self) -> list[CellError]:
-        """Execute every cell; returns the errors the cells raised."""
-        for index, cell in enumerate(self.client.nb.cells):
+    def set_up(self, source):
+        """Run the grader's own cell, before any notebook: its failure is the kit's, not a student's."""
+        cell = nbformat.v4.new_code_cell(source)
+        self.client.nb = nbformat.v4.new_notebook(cells=[cell])
+        with phase("grader setup cell"):
+            alive = self._execute(cell, 0)
+        failed = [f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"]
+        if not alive or failed:
+            why = "; ".join(failed) or "the kernel died"
+            raise KitError(f"the grader's setup cell failed in a fresh kernel: {why}")
+
+    def run_notebook(self, nb) -> list[CellError]:
+        """Execute every cell of `nb`; returns the errors the cells raised."""
+        self.client.nb, self.cells = nb, len(nb.cells)
+        for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
-            with phase(cell.metadata.get("kit_phase", "notebook cells")):
+            with phase("notebook cells"):
                 alive = self._execute(cell, index)
             if not alive:
                 self.crashed_at = index

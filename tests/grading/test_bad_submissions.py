@@ -7,7 +7,7 @@ import nbformat
 import pytest
 
 from autograder.contract import Status
-from autograder.grading.grade import grade_submission
+from autograder.grading.grade import Kernels, grade_submission
 from tests.helpers import run_cli, valid_results
 
 
@@ -47,7 +47,8 @@ def test_bad_submission_is_not_graded_and_says_why(tmp_path, built, config, sand
     """Rejected before any kernel starts: the grader's own verdict, in milliseconds."""
     make, reason = CASES[name]
     make(tmp_path / name, built)
-    result = grade_submission(tmp_path / name, config, sandbox)
+    with Kernels(config, sandbox) as kernels:  # never warmed: no kernel starts unless one is needed
+        result = grade_submission(tmp_path / name, config, kernels)
     assert result.status is Status.NOT_GRADED and result.score == 0 and reason in result.error
     assert all(t.message == result.error for q in result.questions for t in q.tests)
 

@@ -129,9 +129,9 @@ def grade(tmp_path, config, sandbox, question, source, setup="import numpy as np
     """(score, {test: message}) of one answer, graded by the question's test file."""
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(setup), nbformat.v4.new_code_cell(source)]
-    kernel = GradingKernel(apply_config(nb, config), tmp_path, config, {}, sandbox)
+    kernel = GradingKernel(tmp_path, config, {}, sandbox)
     with kernel.running():
-        assert not kernel.run_notebook()
+        assert not kernel.run_notebook(apply_config(nb, config))
         test_file = next(f for f in grading.test_files(config) if f.name == question)
         with grading_with(config, {}):
             result = grading._run_tests(test_file, KernelNamespace(kernel, config.max_model_parameters), {})

@@ -13,9 +13,9 @@ SPAM = "for i in range(20000):\n    print('spam ' * 40)\n"
 def run_cells(tmp_path, config, sandbox, *sources):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
-    kernel = GradingKernel(nb, tmp_path, config, {}, sandbox)
+    kernel = GradingKernel(tmp_path, config, {}, sandbox)
     with kernel.running():
-        errors = kernel.run_notebook()
+        errors = kernel.run_notebook(nb)
     return kernel, nb, errors
 
 
@@ -47,9 +47,9 @@ def test_a_value_too_large_fails_only_the_test_that_asked(tmp_path, config, sand
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("import numpy as np\nbig = np.ones(2**25 + 1)\nsmall = np.arange(3)")]
-    kernel = GradingKernel(nb, tmp_path, config, {}, sandbox)
+    kernel = GradingKernel(tmp_path, config, {}, sandbox)
     with kernel.running():
-        kernel.run_notebook()
+        kernel.run_notebook(nb)
         names = KernelNamespace(kernel, config.max_model_parameters)
         with pytest.raises(StudentError, match="256 MB"):  # 2**25 doubles are 256 MB: one more is too many
             names.get("big")
