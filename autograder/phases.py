@@ -2,20 +2,21 @@
 
 The grading child wraps its steps in `phase(name)`; phases nest, and each second is
 charged to the innermost phase running (a model rebuilt inside a test is "model rebuild",
-not "tests"), so the phases add up to the time they cover. Outside `recording()` a phase
-costs a clock read and records nothing.
+not "tests"), or to `OTHER` when none is: the phases add up to the time recorded. Outside
+`recording()` a phase costs a clock read and records nothing.
 """
 
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+OTHER = "other (in no phase)"
 _clock = ContextVar("phases", default=None)
 
 
 class _Clock:
     def __init__(self):
-        self.seconds, self.running, self.since = {}, [], time.monotonic()
+        self.seconds, self.running, self.since = {}, [OTHER], time.monotonic()
 
     def switch(self, to=None, leaving=False):
         """Charge the time since the last switch to the phase running, then run `to` (or go back out)."""
@@ -38,6 +39,7 @@ def recording(seconds):
     try:
         yield
     finally:
+        clock.switch()
         _clock.reset(token)
         seconds.update({name: round(s, 2) for name, s in clock.seconds.items()})
 

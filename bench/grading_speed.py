@@ -59,26 +59,33 @@ def kit(folder, out):
 
 
 def overhead_table(out):
-    """Median and max over the class of each phase, the unaccounted rest, the wall time and the overhead (s)."""
-    measured = []
+    """Median and max over the class, per phase (s): after the hand-over, with the wall time and the
+    overhead (wall minus the notebook's cells), then the phases run ahead, before it."""
+    after, ahead = [], []
     for path in sorted(out.glob("students/*/grade.json")):
         record = json.loads(path.read_text())
         phases = record["measurements"]["phases"]
         wall = record["seconds"] + phases.get("reports", 0)
-        measured.append(
+        after.append(
             {
                 **phases,
                 "unaccounted (hand-over, exit, clean-up)": wall - sum(phases.values()),
-                "wall": wall,
+                "wall (from the hand-over)": wall,
                 "OVERHEAD (wall - notebook cells)": wall - phases.get("notebook cells", 0),
             }
         )
+        ahead.append(record["measurements"].get("phases_ahead", {}))
+    lines = [f"{'per submission, s':42} {'median':>7} {'max':>7}", *_rows(after)]
+    if any(ahead):
+        lines += ["ready ahead, before the hand-over:", *_rows(ahead)]
+    return "\n".join(lines) + f"\n(over {len(after)} submissions)"
+
+
+def _rows(measured):
     names = list(dict.fromkeys(name for m in measured for name in m))
-    lines = [f"{'per submission, s':42} {'median':>7} {'max':>7}"]
     for name in names:
         seconds = [m.get(name, 0.0) for m in measured]
-        lines.append(f"{name:42} {statistics.median(seconds):7.2f} {max(seconds):7.2f}")
-    return "\n".join(lines) + f"\n(over {len(measured)} submissions)"
+        yield f"{name:42} {statistics.median(seconds):7.2f} {max(seconds):7.2f}"
 
 
 def otter_loop(submissions, out, otter_zip):

@@ -5,8 +5,10 @@ never an exception that stops the caller. The kit's own failures (no build, no M
 are `KitError`s. Runs inside the grading child (child.py), which the parent watches.
 """
 
+import importlib
 import inspect
 import tempfile
+import threading
 import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
@@ -65,8 +67,9 @@ class Kernels:
     """The fresh kernels of one grading (a `with`), each set up by the grader's cell.
 
     `warm()` starts the first before the submission is known (the grading child then waits
-    for one), and imports the grader's own TensorFlow: none of that depends on the
-    submission, so none of it need wait for one.
+    for one): a kernel's start does not depend on the submission, so it need not wait for
+    one. While a kernel starts, the grader imports its own TensorFlow (for the models the
+    tests rebuild), in a thread: the two imports run side by side.
     """
 
     def __init__(self, config, sandbox):
@@ -78,8 +81,6 @@ class Kernels:
         return self
 
     def warm(self):
-        with phase("grader TensorFlow import"):
-            import keras  # noqa: F401 (the models the tests rebuild need it)
         self._warm = self._first.enter_context(self._started())
 
     def __exit__(self, *exc):
@@ -95,10 +96,14 @@ class Kernels:
     @contextmanager
     def _started(self):
         grader_test_set(mnist_path(self.config))  # a KitError now if the data is not MNIST's, before student code
+        importing = threading.Thread(target=importlib.import_module, args=("keras",), daemon=True)
+        importing.start()
         with tempfile.TemporaryDirectory(prefix="kit-grade-") as workdir:
             kernel = GradingKernel(Path(workdir), self.config, self.env, self.sandbox)
             with kernel.running():
                 kernel.set_up(INIT_CELL)
+                with phase("grader TensorFlow import"):
+                    importing.join()
                 yield kernel
 
 

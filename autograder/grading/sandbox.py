@@ -17,6 +17,7 @@ import os
 import pwd
 import shutil
 import subprocess
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -107,14 +108,24 @@ class Sandbox:
             kill([p for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real == self.uid])
 
 
-def kill(processes):
-    """SIGKILL each of `processes` (psutil.Process) that is still there, and wait for them."""
+def kill(processes, timeout=5):
+    """SIGKILL each of `processes` (psutil.Process) that is still there, and wait (at most `timeout` s)
+    until each is gone or a zombie: a zombie runs nothing, and it is for its parent, or init, to reap."""
     for p in processes:
         try:
             p.kill()
         except psutil.Error:
             pass
-    psutil.wait_procs(processes, timeout=5)
+    deadline = time.monotonic() + timeout
+    while any(map(_running, processes)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def _running(process):
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 def _drop_to(user):
