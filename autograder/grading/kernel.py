@@ -228,6 +228,7 @@ class GradingKernel:
             self.dead = "the student's kernel died" + ("" if index < self.cells else " while a test called its code")
             return False
 
+    @phase("bridge")
     def ask(self, request):
         """Send one request to the bridge in the kernel; returns (reply, arrays)."""
         if self.dead:
@@ -243,8 +244,7 @@ class GradingKernel:
         self.client.timeout = self.config.call_timeout_seconds
         self.client.nb.cells.append(cell)  # nbclient executes cells of its notebook only
         try:
-            with phase("bridge"):
-                alive = self._execute(cell, len(self.client.nb.cells) - 1, store_history=False)
+            alive = self._execute(cell, len(self.client.nb.cells) - 1, store_history=False)
         finally:
             self.client.nb.cells.pop()
             request_path.unlink(missing_ok=True)
@@ -254,8 +254,7 @@ class GradingKernel:
             errors = [f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"]
             raise StudentError("; ".join(errors) or "the kernel gave no answer")
         try:
-            with phase("bridge"):
-                return read_reply(reply_path, MAX_REPLY_BYTES)
+            return read_reply(reply_path, MAX_REPLY_BYTES)
         finally:
             with suppress(OSError):
                 reply_path.unlink()
