@@ -192,6 +192,7 @@ class GradingKernel:
         """Run the grader's own cell, before any notebook: its failure is the kit's, not a student's."""
         cell = nbformat.v4.new_code_cell(source)
         self.client.nb = nbformat.v4.new_notebook(cells=[cell])
+        self.client.timeout = self.config.submission_timeout_seconds  # not a student's cell: not its limit
         with phase("grader setup cell"):
             alive = self._execute(cell, 0)
         failed = [f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"]
@@ -201,7 +202,7 @@ class GradingKernel:
 
     def run_notebook(self, nb) -> list[CellError]:
         """Execute every cell of `nb`; returns the errors the cells raised."""
-        self.client.nb, self.cells = nb, len(nb.cells)
+        self.client.nb, self.cells, self.client.timeout = nb, len(nb.cells), self.config.cell_timeout_seconds
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue

@@ -1,13 +1,17 @@
 """The grading child's contract: a result is believed only from a child that exited normally."""
 
+import tempfile
 import threading
+import time
+from pathlib import Path
 
+import psutil
 import pytest
 
 from autograder.classroom.collect import one_submission
 from autograder.contract import Status
 from autograder.errors import KitError
-from autograder.grading.isolate import grade_isolated
+from autograder.grading.isolate import Child, Spares, grade_isolated
 
 
 def grade(path, out, config, sandbox):
@@ -30,3 +34,30 @@ def test_a_kit_error_in_the_child_is_raised_in_the_parent(tmp_path, built, confi
     monkeypatch.setenv("MNIST_PATH", str(tmp_path / "no-such.npz"))
     with pytest.raises(KitError, match="MNIST_PATH names"):
         grade(built, tmp_path / "out", config, sandbox)
+
+
+def test_a_child_started_ahead_grades_what_it_is_handed_later_timed_from_the_hand_over(
+    tmp_path, built, config, sandbox
+):
+    """It starts its kernel and runs the grader's setup before it has a submission (as Spares do)."""
+    started = time.monotonic()
+    with Child(config, 1, sandbox) as child:
+        while not [p for p in psutil.Process(child.process.pid).children(recursive=True) if "bwrap" in p.name()]:
+            time.sleep(0.1)  # its kernel is starting: it has no submission yet
+        time.sleep(1)
+        handed = time.monotonic()
+        result = child.grade(built, tmp_path / "grader.log", threading.Event())
+    assert result.status is Status.GRADED and result.score == 0
+    assert {"kernel start", "grader setup cell"} <= result.measurements["phases_ahead"].keys()
+    assert result.seconds <= time.monotonic() - handed + 0.1 and handed - started > 1
+
+
+def test_spares_never_handed_a_submission_are_stopped_and_leave_nothing(config, sandbox):
+    def folders():
+        return {*Path(tempfile.gettempdir()).glob("kit-submission-*"), *Path("/tmp").glob("kit-sockets-*")}
+
+    before = folders()
+    with Spares(config, 1, sandbox, ahead=2, total=3):
+        time.sleep(2)  # getting ready
+        assert len(psutil.Process().children()) == 2 and len(folders() - before) == 4
+    assert psutil.Process().children(recursive=True) == [] and folders() == before
