@@ -89,7 +89,10 @@ def install_kit(home, mnist):
 
 
 def user_processes(uid):
-    """The user's processes still running (a grading that is over must leave none)."""
+    """The user's processes still running (a grading that is over must leave none; a zombie runs nothing)."""
+    processes = psutil.process_iter(["pid", "cmdline", "uids", "status"])
     return [
-        p.info for p in psutil.process_iter(["pid", "cmdline", "uids"]) if p.info["uids"] and p.info["uids"].real == uid
+        p.info
+        for p in processes
+        if p.info["uids"] and p.info["uids"].real == uid and p.info["status"] != psutil.STATUS_ZOMBIE
     ]

@@ -192,7 +192,7 @@ class GradingKernel:
         """Run the grader's own cell, before any notebook: its failure is the kit's, not a student's."""
         cell = nbformat.v4.new_code_cell(source)
         self.client.nb = nbformat.v4.new_notebook(cells=[cell])
-        self.client.timeout = self.config.submission_timeout_seconds  # not a student's cell: not its limit
+        self.client.timeout = None  # not a student's cell: the parent's limit for the whole grading bounds it
         with phase("grader setup cell"):
             alive = self._execute(cell, 0)
         failed = [f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"]

