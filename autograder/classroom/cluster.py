@@ -27,6 +27,7 @@ from pathlib import Path
 import yaml
 from distributed import Client, Event, WorkerPlugin, as_completed, get_worker
 from distributed.client import FutureCancelledError
+from distributed.comm.core import CommClosedError
 from distributed.scheduler import KilledWorker
 
 from autograder import PACKAGE, package_files
@@ -108,6 +109,11 @@ class Cluster:
             for future in running:
                 yield self._row(jobs.pop(future), future, out, config)
                 send()
+        except (FutureCancelledError, CommClosedError) as e:  # in a task's result, or in asking the scheduler
+            raise ClusterError(
+                f"lost the Dask scheduler at {self.address} ({getattr(e, 'reason', None) or e}): the rows "
+                "graded so far are kept; run the same command again, with a scheduler, to grade the rest"
+            ) from None
         finally:
             self.client.cancel(list(jobs))
 
@@ -125,11 +131,6 @@ class Cluster:
             )
             result = GradeResult.without_results(path, planned_questions(config), reason, Status.CRASHED)
             log = f"{reason}\n".encode()
-        except FutureCancelledError as e:
-            raise ClusterError(
-                f"lost the Dask scheduler at {self.address} ({e.reason}): the rows graded so far are kept; "
-                "run the same command again, with a scheduler, to grade the rest"
-            ) from None
         folder = out / "students" / job.submission.student
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "grader.log").write_bytes(log)
