@@ -165,18 +165,18 @@ def _graded_here(todo, out, config, jobs, sandbox, progress):
     threads = max(1, (os.cpu_count() or 1) // jobs)  # TensorFlow's threads, split between workers
     stop = threading.Event()
 
-    def grade(job, child):
+    def grade(job, spares):
         with progress.grading(job.submission.student):
             folder = out / "students" / job.submission.student
             result = grade_isolated(
-                job.submission, folder, config, threads, stop, sandbox, job.questions, job.previous, child
+                job.submission, folder, config, threads, stop, sandbox, job.questions, job.previous, spares.take()
             )
             return Row.of(job.submission, result, job.sha256)
 
     with Spares(config, threads, sandbox, jobs, len(todo)) as spares:
         pool = ThreadPoolExecutor(jobs)
         try:
-            for future in as_completed([pool.submit(lambda job: grade(job, spares.take()), job) for job in todo]):
+            for future in as_completed([pool.submit(grade, job, spares) for job in todo]):
                 yield future.result()
         finally:
             stop.set()

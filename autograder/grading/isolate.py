@@ -11,6 +11,7 @@ submission, so a class run starts the next children while the current ones grade
 a submission's time is counted from the hand-over.
 """
 
+import functools
 import json
 import os
 import shutil
@@ -61,8 +62,8 @@ def record(result, previous, out, config, student):
 def run_isolated(path, log, config, threads, stop, sandbox, questions=None, child=None) -> GradeResult:
     """The grade of the submission file `path`, graded by `child` (or a Child started now), its output in `log`.
 
-    `stop` is anything with threading.Event's `wait(timeout)` and `is_set()`: a Dask worker passes
-    a cluster's event.
+    `stop` is anything with threading.Event's `is_set()`, polled while the child grades: a Dask
+    worker passes a cluster's event.
     """
     with child or Child(config, threads, sandbox) as child:
         return child.grade(path, log, stop, questions)
@@ -153,7 +154,7 @@ class Spares:
     """
 
     def __init__(self, config, threads, sandbox, ahead, total):
-        self._start, self._ahead, self._left = (lambda: Child(config, threads, sandbox)), ahead, total
+        self._start, self._ahead, self._left = functools.partial(Child, config, threads, sandbox), ahead, total
         self._ready, self._lock = [], threading.Lock()
 
     def __enter__(self):
