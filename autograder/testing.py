@@ -79,11 +79,20 @@ def grader_test_set(path):
     return load_test_set(path)
 
 
+def probabilities(model, x, batch=1000):
+    """The model's outputs for `x`, called on `batch` rows at a time in inference mode.
+
+    Not `model.predict`: its loop traces a function for each new model and input shape,
+    0.1-0.5 s each time, while the grader's models (each rebuilt afresh) answer a direct
+    call in milliseconds, with the same numbers."""
+    return np.concatenate([np.asarray(model(x[i : i + batch], training=False)) for i in range(0, len(x), batch)])
+
+
 def grader_accuracy(model):
     """The model's accuracy on the grader's own copy of the 10,000 MNIST test images."""
     x, y = grader_test_set(mnist_path(_config()))
     with phase("evaluation"):
-        predicted = np.argmax(np.asarray(model.predict(x, batch_size=1000, verbose=0)), axis=1)
+        predicted = np.argmax(probabilities(model, x), axis=1)
     accuracy = float(np.mean(predicted == y))
     _active.get()[1]["test_accuracy"] = accuracy
     return accuracy
