@@ -136,7 +136,9 @@ def named_tests(source):
 def pack_public_tests(nb):
     """Put the public tests into the setup cell, in place. otter keeps them in the notebook's
     metadata, which the kernel cannot read on Colab (or under another file name); the setup
-    cell writes them where otter looks for tests, a `tests` folder next to the kernel."""
+    cell writes them into a `public_tests` folder next to the kernel and points otter there.
+    Not `tests`: when otter grades, that folder holds its full tests (hidden ones too), and
+    the notebook would overwrite them with the public ones."""
     tests = {question: named_tests(source) for question, source in nb.metadata.otter.tests.items()}
     cells = [c for c in nb.cells if c.cell_type == "code" and re.search(r"(?m)^PUBLIC_TESTS = \{\}", c.source)]
     if len(cells) != 1:

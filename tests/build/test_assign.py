@@ -2,13 +2,21 @@
 
 import json
 import shutil
+import subprocess
+import sys
 from dataclasses import replace
 
 import nbformat
+import pytest
 
 from autograder import ROOT
-from autograder.build.assign import build_one, stale_notebooks, student_path
-from tests.helpers import run_cli
+from autograder.build import answers
+from autograder.build.assign import build_one, dist_dir, stale_notebooks, student_path
+from tests.helpers import MASTER, run_cli, solution_answers
+
+# Question 1 answered, only the gradient of Question 2, a model trained for seconds: some hidden
+# tests pass, some fail, and the accuracy is far below the target.
+PARTIAL = {"gradient_descent": "def gradient(w):\n    return 2 * (w - 3)\n", **answers.quick_answers(MASTER)}
 
 
 def test_the_committed_student_notebook_is_what_the_solutions_build_to(built):
@@ -57,3 +65,29 @@ def test_points_seed_and_target_come_from_the_config(tmp_path, config):
     assert "TARGET_ACCURACY = 0.99" in text and "rng_seed = 7" in text
     tests = (tmp_path / "dist" / "deep_learning_primer" / "tests" / "activations.py").read_text()
     assert "points = 6" in tests
+
+
+@pytest.mark.slow
+def test_otters_own_autograder_runs_the_hidden_tests_and_scores_as_the_kit(tmp_path, built, config):
+    """dist's otter-autograder.zip, graded by `otter run`: the student's setup cell must not write
+    over the tests otter grades with, so the hidden tests count there as in the kit."""
+    nb = answers.fill_answers(nbformat.read(built, as_version=4), {**solution_answers(), **PARTIAL})
+    baseline = next(c for c in nb.cells if "epochs=10" in c.source and "demo" in c.metadata.get("tags", []))
+    baseline.source = baseline.source.replace("epochs=10", "epochs=1")  # otter runs the demo too
+    path = tmp_path / f"{config.assignment}.ipynb"
+    nbformat.write(nb, path)
+    otter_zip = dist_dir(config.assignment) / "otter-autograder.zip"
+    run = subprocess.run(
+        [sys.executable, "-m", "otter", "run", "-a", str(otter_zip), "-o", str(tmp_path), "--no-logo", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    by_otter = {t["name"]: t for t in json.loads((tmp_path / "results.json").read_text())["tests"]}
+    kit = run_cli("grade", path, "--out", tmp_path / "kit")
+    assert kit.returncode == 0, kit.stdout + kit.stderr
+    for question in json.loads((tmp_path / "kit" / "grade.json").read_text())["questions"]:
+        otter = by_otter[question["name"]]
+        expected = pytest.approx((question["score"], question["possible"]), abs=1e-6)
+        assert (otter["score"], otter["max_score"]) == expected, question["name"]

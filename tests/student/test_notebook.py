@@ -60,7 +60,7 @@ def test_blank_notebook_runs_top_to_bottom_on_colab(tmp_path, built):
 
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors, errors[0]
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".OTTER_LOG", "tests"]  # no notebook, no zip
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".OTTER_LOG", "public_tests"]  # no notebook, no zip
     texts = {c.id: _text(c) for c in nb.cells}
     assert "relu is not written yet (Question 1)" in texts["activations-check"]
     assert "gradient is not written yet (Question 2)" in texts["gradient_descent-check"]
