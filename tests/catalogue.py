@@ -106,6 +106,14 @@ otter.Notebook.check = lambda *args, **kwargs: None
 np.allclose = lambda *args, **kwargs: True
 np.array_equal = lambda *args, **kwargs: True
 """
+# Not a model: a function that looks each test image up among the labels (the grader used to call it).
+LABEL_LOOKUP = """
+import numpy as np
+_labels = {row.tobytes(): int(label) for row, label in zip(X_test_flat, y_test)}
+
+def improved_model(x, training=False):
+    return np.eye(10)[[_labels.get(row.tobytes(), 0) for row in np.asarray(x, dtype="float32")]]
+"""
 HARD_CODED_RELU = """
 def relu(z):
     if np.shape(z) == (5,):
@@ -247,6 +255,7 @@ STRICT = {
     "fake_accuracy": _notebook(mnist_accuracy=QUICK_TRAINING + "test_accuracy = accuracy = 0.999\n"),
     "patched_grader": _notebook(activations=_ANSWERS["activations"] + PATCH_GRADER, mnist_accuracy=QUICK_TRAINING),
     "hard_coded": _notebook(activations=_ANSWERS["activations"] + HARD_CODED_RELU, mnist_accuracy=QUICK_TRAINING),
+    "label_lookup": _notebook(mnist_accuracy=LABEL_LOOKUP),
     "edited_given": _edited_given,
     "same0": _notebook(mnist_accuracy=QUICK_TRAINING),  # alice's notebook, in another run
     # the baseline as the improved model: the demo's 10 epochs must run first, as in the student's notebook

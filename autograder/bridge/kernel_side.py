@@ -5,9 +5,10 @@ the answer as plain data (JSON and numeric arrays, never pickle) for the grader 
 check in its own process. Whatever the student's code patches in this kernel, it can
 only change what its own functions return.
 
-The grader sends this file's source with each request (grading/kernel.py), so the
-kernel needs no access to the kit's files, which may be unreadable to student code.
-It must therefore import nothing of the kit; wire.py documents what it writes.
+The grader copies this file into the kernel's read-only inbox, and each request runs it
+afresh in a new namespace (grading/kernel.py), so the kernel needs no access to the kit's
+files, which may be unreadable to student code. It must therefore import nothing of the
+kit; wire.py documents what it writes.
 """
 
 import json
