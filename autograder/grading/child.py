@@ -6,12 +6,13 @@ The request names the config and the folder of the built assignment, the sandbox
 write the result, and when the parent started the child (time.time()). The child deletes the
 request once read, gets ready (the kit and TensorFlow imported, a kernel started and set up:
 grade.Kernels) unless its submission is already there, then reads the submission from stdin,
-one JSON line: the path and, for a question-only regrade, the questions. So the parent can
-start a child before it has a submission for it (isolate.Spares), and one started for a
-submission rejects a broken file without starting a kernel. The child grades in this process (grade.py), writes the
-`GradeResult` as JSON to a new file at the result path (never through a link, never over a
-planted file) and exits with a `ChildExit` code. The parent (isolate.py) believes the result
-only with that code; anything else is a crash.
+one JSON line: the path, when it was handed over (time.time()) and, for a question-only
+regrade, the questions. So the parent can start a child before it has a submission for it
+(isolate.Spares), and one started for a submission rejects a broken file without starting a
+kernel. The child grades in this process (grade.py), writes the `GradeResult` as JSON to a
+new file at the result path (never through a link, never over a planted file) and exits with
+a `ChildExit` code. The parent (isolate.py) believes the result only with that code; anything
+else is a crash.
 """
 
 import ctypes
@@ -28,6 +29,8 @@ from autograder.config import load_config
 from autograder.contract import ChildExit
 from autograder.errors import KitError
 from autograder.phases import recording
+
+WAITED = "getting ready, after the hand-over"
 
 
 def write_new(path, data):
@@ -62,7 +65,10 @@ def main(request_path):
             if not select.select([sys.stdin], [], [], 0)[0]:  # no submission yet: get ready while waiting
                 with recording(ahead):
                     kernels.warm()
+            ready = time.time()
             job = json.loads(sys.stdin.readline())  # blocks until the parent has a submission for this child
+            if ready > job["handed"]:  # handed over while still getting ready: the submission waited
+                phases[WAITED] = round(ready - job["handed"], 2)
             with recording(phases):
                 result = grade_submission(job["submission"], config, kernels, job.get("questions"))
         result.measurements |= {"phases": phases, "phases_ahead": ahead}

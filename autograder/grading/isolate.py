@@ -134,7 +134,8 @@ class Child:
         path = Path(path).absolute()
         started = time.monotonic()
         try:
-            self.process.stdin.write(json.dumps({"submission": str(path), "questions": questions}).encode() + b"\n")
+            job = {"submission": str(path), "questions": questions, "handed": time.time()}
+            self.process.stdin.write(json.dumps(job).encode() + b"\n")
             self.process.stdin.close()
         except OSError:  # it died getting ready: its exit code and result file say why
             pass

@@ -10,6 +10,7 @@ import pytest
 from autograder.classroom.collect import one_submission
 from autograder.contract import Status
 from autograder.errors import KitError
+from autograder.grading.child import WAITED
 from autograder.grading.isolate import Child, Spares, grade_isolated
 
 
@@ -48,6 +49,7 @@ def test_a_child_started_ahead_grades_what_it_is_handed_later_timed_from_the_han
         result = child.grade(built, tmp_path / "grader.log", threading.Event())
     assert result.status is Status.GRADED and result.score == 0
     assert {"kernel start", "grader setup cell"} <= result.measurements["phases_ahead"].keys()
+    assert result.measurements["phases"][WAITED] > 0  # handed over while its kernel was still starting
     assert result.seconds <= time.monotonic() - handed + 0.1 and handed - started > 1
 
 
