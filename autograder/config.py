@@ -84,6 +84,26 @@ class Config:
         "on a Dask cluster, gradings again elsewhere when the worker grading a submission dies; then it is crashed",
         "limits",
     )
+    flag_threshold: float = _option(
+        {"type": "number", "minimum": 0, "maximum": 1},
+        "a pair of submissions is flagged when its overall share, or one scored question's, reaches this",
+        "similarity",
+    )
+    pairs_shown: int = _option(
+        {"type": "integer", "minimum": 1},
+        "pairs in similarity.html and similarity.csv, most similar first",
+        "similarity",
+    )
+    noise_threshold: int = _option(
+        {"type": "integer", "minimum": 5},
+        "shortest match that counts, in characters of tokenised code (copydetect's k)",
+        "similarity",
+    )
+    context_questions: tuple = _option(
+        {"type": "array", "items": {"type": "string"}},
+        "questions shown side by side but never scored: a model's code is mostly an architecture many share",
+        "similarity",
+    )
     mnist_path: str | None = _option({"type": ["string", "null"]}, "MNIST .npz (MNIST_PATH wins)", required=False)
     root: Path = field(default=ROOT, metadata={})  # the folder of assignments/ and dist/; not an option
 
