@@ -16,21 +16,16 @@ student's folder (students/*/ gets only answers.json, the copy of the answers co
 
 import csv
 import heapq
-import io
 from collections import Counter
 from dataclasses import dataclass
 from itertools import combinations
 
-import numpy as np
-from copydetect import CodeFingerprint, compare_files
-
 from autograder.classroom.answer_code import boilerplate, class_answers, template
 from autograder.classroom.collect import InputError
+from autograder.classroom.fingerprints import Texts, boilerplate_hashes, fingerprint, shared
 from autograder.classroom.gradebook import Gradebook, as_text
 from autograder.classroom.model_outline import model_outline
 from autograder.classroom.similarity_page import write_page
-
-WINDOW = 1  # every k-gram kept: deterministic (see above), and answers are short enough
 
 
 @dataclass(frozen=True)
@@ -54,6 +49,7 @@ class Report:
 
 def write_similarity(rows, out, config):
     """similarity.csv and similarity.html in `out` for the gradebook's rows; returns the Report."""
+    out.mkdir(parents=True, exist_ok=True)
     answers, unreadable = class_answers(rows, out, config)
     prints = _fingerprints(answers, config)
     scored = [q for q in config.points if q not in config.context_questions]
@@ -78,21 +74,17 @@ def similarity_again(out, config):
 def _fingerprints(answers, config):
     """{(student, question): CodeFingerprint} of every answer, the template's code left out."""
     k = config.noise_threshold
-    common = CodeFingerprint("template.py", k, WINDOW, fp=io.StringIO(boilerplate(template(config))))
-    known = np.array(sorted(common.hashes), dtype=np.int64)
-    return {
-        (a.student, question): CodeFingerprint(f"{question}.py", k, WINDOW, known, fp=io.StringIO(code))
-        for a in answers
-        for question, code in a.code.items()
-    }
+    known = boilerplate_hashes(boilerplate(template(config)), k)
+    return {(a.student, q): fingerprint(code, k, known) for a in answers for q, code in a.code.items()}
 
 
 def _pairs(answers, prints, scored, config):
-    """Every pair of submissions that shares any answer code, scored. Answers equal once tokenised are
-    compared once."""
-    shared = _SharedByText()
+    """Every pair of submissions that shares any answer code, scored."""
+    texts = {q: Texts({s: fp for (s, question), fp in prints.items() if question == q}) for q in config.points}
+    found = shared(texts)
     for a, b in combinations(sorted(answers, key=lambda x: x.student), 2):
-        parts = {q: shared(prints[a.student, q], prints[b.student, q]) for q in a.code if q in b.code}
+        both = [q for q in config.points if q in a.code and q in b.code]
+        parts = {q: texts[q].between(found[q], a.student, b.student) for q in both}
         parts = {q: part for q, part in parts.items() if part[1]}  # both have answer code past the boilerplate
         scores = {q: round(common / size, 4) for q, (common, size) in parts.items()}
         common, size = (sum(parts[q][i] for q in scored if q in parts) for i in (0, 1))
@@ -107,22 +99,6 @@ def _counted(pairs, flagged):
     for pair in pairs:
         flagged[pair.flagged] += 1
         yield pair
-
-
-class _SharedByText:
-    """(code both have, code of both) of two fingerprinted answers, in tokens; remembered by their
-    tokenised texts, which alone decide it: a class's many equal answers are compared once."""
-
-    def __init__(self):
-        self.known = {}
-
-    def __call__(self, left, right):
-        key = (left.filtered_code, right.filtered_code)
-        if key not in self.known:
-            _, (share_left, share_right), _ = compare_files(left, right)
-            common = share_left * left.token_coverage + share_right * right.token_coverage
-            self.known[key] = (float(common), float(left.token_coverage + right.token_coverage))
-        return self.known[key]
 
 
 def _rank(pair):

@@ -113,6 +113,12 @@ def relu(values):
     return np.maximum(0, np.asarray(values, dtype=float))
 ''',
     "gradient_descent": '''\
+def gradient(weight):
+    """Derivative of loss_function at w."""
+    # d/dw (w - 3)^2
+    return 2 * (weight - 3)
+
+
 def run_gradient_descent(start, lr, steps, grad_fn=gradient):
     """Take n_steps updates from w0; returns the list of weights, starting with w0."""
     # keep every weight
@@ -125,12 +131,6 @@ def run_gradient_descent(start, lr, steps, grad_fn=gradient):
 def gradient_descent_step(weight, lr, grad_fn=gradient):
     """One gradient descent update; returns the new weight."""
     return weight - lr * grad_fn(weight)   # one step downhill
-
-
-def gradient(weight):
-    """Derivative of loss_function at w."""
-    # d/dw (w - 3)^2
-    return 2 * (weight - 3)
 ''',
     "improved_model": '''\
 def build_improved_model():

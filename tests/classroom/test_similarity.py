@@ -15,17 +15,18 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.classroom import fingerprints
 from autograder.classroom.gradebook import Row
 from autograder.classroom.similarity import write_similarity
 from autograder.contract import Status
-from tests.classroom.similar_class import BOB, make_class
+from tests.classroom.similar_class import BOB, CAROL, DAVE, make_class
 from tests.helpers import headless_chromium, make_submission, run_cli
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, built, lenient_config):
     """The class graded into its out folder, 2 at a time: (downloads folder, out folder, the run)."""
-    base = tmp_path_factory.mktemp("similar")
+    base = tmp_path_factory.mktemp("classwork")  # a name the checks below do not look for
     folder = make_class(base / "downloads", built)
     out = base / "classout"
     run = run_cli("--config", lenient_config, "grade", folder, "--out", out, "-j", "2", timeout=600)
@@ -171,3 +172,16 @@ def test_a_kept_copy_of_another_file_is_not_used(tmp_path, built, config):
     write_similarity([row, _row("b", path)], tmp_path / "out", config)
     kept = json.loads((tmp_path / "out" / "students" / "a" / "answers.json").read_text())
     assert "def relu" in kept["answers"]["activations"] and Path(path).is_file()
+
+
+def test_a_pool_of_processes_finds_what_one_process_finds(tmp_path, built, config, monkeypatch):
+    """A large class is compared in a process pool; here a small one, forced into it."""
+    rows = [
+        _row(name, make_submission(tmp_path / f"{name}.ipynb", built, **answers))
+        for name, answers in [("alice", {}), ("bob", BOB), ("carol", CAROL), ("dave", DAVE)]
+    ]
+    write_similarity(rows, tmp_path / "one", config)
+    monkeypatch.setattr(fingerprints, "POOL_FROM", 0)
+    write_similarity(rows, tmp_path / "pool", config)
+    for name in ("similarity.csv", "similarity.html"):
+        assert (tmp_path / "pool" / name).read_bytes() == (tmp_path / "one" / name).read_bytes()
