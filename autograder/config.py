@@ -172,6 +172,9 @@ def load_config(path=None, root=ROOT) -> Config:
         values[option.name] = tuple(value) if isinstance(value, list) else value
     if values["accuracy_floor"] > values["min_test_accuracy"]:
         raise ConfigError(f"{path}: accuracy_floor {values['accuracy_floor']} is above min_test_accuracy")
+    unknown = [q for q in values["context_questions"] if q not in values["points"]]
+    if unknown:
+        raise ConfigError(f"{path}: similarity/context_questions: no question {', '.join(unknown)} in points")
     if values["due_date"] is not None and _instant(values["due_date"]) is None:
         raise ConfigError(f"{path}: late/due_date {values['due_date']!r} is not a date and time with a time zone")
     return Config(path=path, root=Path(root), **values)
