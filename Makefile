@@ -49,7 +49,8 @@ demo: build
 test: install
 	$(BIN)/python -m pytest -ra
 
-# Everything but real training and whole-class runs: under a minute.
+# Everything but real training and large class runs: a minute or two (the similarity test
+# grades a class of 7 submissions that build models but train none).
 test-fast: install
 	$(BIN)/python -m pytest -ra -m "not slow"
 

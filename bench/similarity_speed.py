@@ -7,23 +7,27 @@ tokenised, and the step compares equal texts once: "as specified". The worst cas
 submission one line of its own as well, so that no two are equal once tokenised and every pair
 is compared by copydetect. The step runs as `grade` runs it (each notebook read and merged)
 and again as `similarity DIR` does (from the kept answers), each class in a fresh process,
-whose peak resident memory is reported.
+whose peak resident memory is reported, and in brackets the peak of it and its pool's workers
+together (a large class is compared in one worker process per core), sampled every 0.2 s.
 
 Run it with `make bench-similarity` (about five minutes on 2 cores).
 """
 
 import ast
 import json
+import os
 import random
 import re
 import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import nbformat
+import psutil
 import yaml
 
 from autograder.build.answers import fill_answers, solution_answers
@@ -92,31 +96,54 @@ def measure(size, own_line):
         folder.mkdir()
         out.mkdir()
         rows = make_class(folder, size, config, own_line)
+        tree = TreeMemory()
+        tree.start()
         started = time.perf_counter()
         report = write_similarity(rows, out, config)
         first = time.perf_counter() - started
         started = time.perf_counter()
         write_similarity(rows, out, config)
         again = time.perf_counter() - started
+        tree.done.set()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"size": size, "seconds": round(first, 1), "again": round(again, 1), "peak_mb": round(peak)} | {
+        "tree_mb": round(tree.peak / 2**20),
         "pairs": report.compared,
         "flagged": report.flagged,
     }
+
+
+class TreeMemory(threading.Thread):
+    """The peak of this process's and its children's resident memory together (the pool's workers)."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak, self.done = 0, threading.Event()
+
+    def run(self):
+        me = psutil.Process()
+        while not self.done.wait(0.2):
+            try:
+                self.peak = max(self.peak, sum(p.memory_info().rss for p in [me, *me.children(recursive=True)]))
+            except psutil.Error:
+                continue
 
 
 def main():
     if len(sys.argv) > 1:
         print(json.dumps(measure(int(sys.argv[1]), sys.argv[2] == "worst")))
         return
-    print("class          submissions    pairs  flagged  from notebooks  again (kept answers)  peak memory")
+    print(f"load average before: {os.getloadavg()[0]:.1f} (other work on the machine slows every number)")
+    print(
+        "class          submissions    pairs  flagged  from notebooks  again (kept answers)  peak memory (with workers)"
+    )
     for kind in ("as specified", "worst case"):
         for size in SIZES:
             argv = [sys.executable, __file__, str(size), kind.split()[0]]
             m = json.loads(subprocess.run(argv, capture_output=True, text=True, check=True).stdout.splitlines()[-1])
             print(
                 f"{kind:<13}  {size:>11}  {m['pairs']:>7}  {m['flagged']:>7}  {m['seconds']:>12.1f} s"
-                f"  {m['again']:>18.1f} s  {m['peak_mb']:>8} MB",
+                f"  {m['again']:>18.1f} s  {m['peak_mb']:>8} MB ({m['tree_mb']} MB)",
                 flush=True,
             )
 
