@@ -11,7 +11,7 @@ ifneq ($(wildcard $(SHARED_MNIST)),)
 export MNIST_PATH ?= $(SHARED_MNIST)
 endif
 
-.PHONY: install sandbox build check lint demo test test-fast bench bench-cluster bench-sandbox mutants calibrate preflight gradescope-image browser clean
+.PHONY: install sandbox build check lint demo test test-fast bench bench-cluster bench-sandbox bench-similarity mutants calibrate preflight gradescope-image browser clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,7 +49,8 @@ demo: build
 test: install
 	$(BIN)/python -m pytest -ra
 
-# Everything but real training and whole-class runs: under a minute.
+# Everything but real training and large class runs: a minute or two (the similarity test
+# grades a class of 7 submissions that build models but train none).
 test-fast: install
 	$(BIN)/python -m pytest -ra -m "not slow"
 
@@ -64,6 +65,10 @@ bench-cluster: build
 # The sandbox's start-up cost (against none, as a ratio) and how closely the memory limit holds (~2 min).
 bench-sandbox: build
 	PYTHONPATH=$(CURDIR) $(BIN)/python bench/sandbox_cost.py  # it shares the test suite's memory hog
+
+# The similarity step on classes of 100, 250 and 500 submissions: time and peak memory (~3 min).
+bench-similarity: install
+	PYTHONPATH=$(CURDIR) $(BIN)/python bench/similarity_speed.py  # it borrows the similarity test's students
 
 # Planted bugs: each must lose points; the solution full marks, the blank notebook 0.
 mutants: build

@@ -1,4 +1,4 @@
-"""Command line: `python -m autograder build|grade|preflight|mutants|calibrate|gradescope|doctor ...`.
+"""Command line: `python -m autograder build|grade|similarity|preflight|mutants|calibrate|gradescope|doctor ...`.
 
 A thin layer: each command imports what it needs when it runs, and every `KitError`
 reaches the user as one line `error: ...` with exit code 2.
@@ -91,6 +91,8 @@ def _parser():
     grade.add_argument(
         "--canvas-csv", action="store_true", help="also write canvas_grades.csv for Canvas's grade import"
     )
+    similarity = command("similarity", "which submissions of a graded class share their answers, again (no grading)")
+    similarity.add_argument("out", type=Path, metavar="DIR", help="the class's out folder (with its gradebook.csv)")
     command("gradescope", "inside Gradescope: grade /autograder/submission")
     command("doctor", "say which sandbox features this machine has, and what follows")
     preflight = command("preflight", "measure the solution's grading; print Gradescope settings", [grading])
@@ -133,6 +135,7 @@ def main(argv=None):
         "gradescope": _gradescope,
         "mutants": _mutants,
         "preflight": _preflight,
+        "similarity": _similarity,
     }
     from autograder.config import load_config
     from autograder.errors import KitError
@@ -206,7 +209,22 @@ def _grade_class(args, config):
     done = ", ".join(f"{n} {reason}" for reason, n in why.items()) or "none: every file is as graded before"
     print(f"{len(run.rows)} submissions, {graded} graded, {len(run.rows) - graded} not graded; graded now: {done}")
     print(f"gradebook: {args.out / 'gradebook.csv'}  summary: {args.out / 'summary.html'}")
+    _tell_similarity(run.similarity, args.out)
     return 0
+
+
+def _similarity(args, config):
+    from autograder.classroom.similarity import similarity_again
+
+    _tell_similarity(similarity_again(args.out, config), args.out)
+    return 0
+
+
+def _tell_similarity(report, out):
+    for u in report.unreadable:
+        print(f"not compared: {u.student}: {u.why}")
+    flagged = f"{report.flagged} of {report.compared} pairs flagged (never a grade change)"
+    print(f"similarity: {flagged}: {out / 'similarity.html'}")
 
 
 def _cluster(args, config):

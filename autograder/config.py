@@ -84,6 +84,26 @@ class Config:
         "on a Dask cluster, gradings again elsewhere when the worker grading a submission dies; then it is crashed",
         "limits",
     )
+    flag_threshold: float = _option(
+        {"type": "number", "minimum": 0, "maximum": 1},
+        "a pair of submissions is flagged when its overall share, or one scored question's, reaches this",
+        "similarity",
+    )
+    pairs_shown: int = _option(
+        {"type": "integer", "minimum": 1},
+        "pairs in similarity.html and similarity.csv, most similar first",
+        "similarity",
+    )
+    noise_threshold: int = _option(
+        {"type": "integer", "minimum": 5},
+        "shortest match that counts, in characters of tokenised code (copydetect's k)",
+        "similarity",
+    )
+    context_questions: tuple = _option(
+        {"type": "array", "items": {"type": "string"}},
+        "questions shown side by side but never scored: a model's code is mostly an architecture many share",
+        "similarity",
+    )
     mnist_path: str | None = _option({"type": ["string", "null"]}, "MNIST .npz (MNIST_PATH wins)", required=False)
     root: Path = field(default=ROOT, metadata={})  # the folder of assignments/ and dist/; not an option
 
@@ -152,6 +172,9 @@ def load_config(path=None, root=ROOT) -> Config:
         values[option.name] = tuple(value) if isinstance(value, list) else value
     if values["accuracy_floor"] > values["min_test_accuracy"]:
         raise ConfigError(f"{path}: accuracy_floor {values['accuracy_floor']} is above min_test_accuracy")
+    unknown = [q for q in values["context_questions"] if q not in values["points"]]
+    if unknown:
+        raise ConfigError(f"{path}: similarity/context_questions: no question {', '.join(unknown)} in points")
     if values["due_date"] is not None and _instant(values["due_date"]) is None:
         raise ConfigError(f"{path}: late/due_date {values['due_date']!r} is not a date and time with a time zone")
     return Config(path=path, root=Path(root), **values)

@@ -18,6 +18,8 @@ def test_the_shipped_config_loads():
         ("min_test_accuracy: 0.979", "min_test_accuracy: 98", "min_test_accuracy"),
         ("seed: 42", "seed: forty-two", "seed"),
         ("cell_timeout_seconds: 600", "cell_timout_seconds: 600", "limits"),
+        ("flag_threshold: 0.6", "flag_threshold: 60", "flag_threshold"),
+        ("context_questions: [improved_model]", "context_questions: [improved_modle]", "no question improved_modle"),
     ],
 )
 def test_a_bad_value_is_named(tmp_path, old, new, complaint):

@@ -9,11 +9,10 @@ submission is done, so a crash or Ctrl-C keeps every finished row and the same c
 
 Then every row is settled: the instructor's adjustments (adjustments.csv) and the late
 policy applied, the feedback pages written again to show them, history.csv told what
-changed, and the summary page and the feedback bundle made anew.
+changed, and the summary page, the feedback bundle and the similarity page made anew.
 """
 
 import csv
-import hashlib
 import json
 import os
 import threading
@@ -28,8 +27,9 @@ from tqdm import tqdm
 
 from autograder.classroom.adjustments import read_adjustments
 from autograder.classroom.collect import InputError, collect
-from autograder.classroom.gradebook import Gradebook, Row, as_text
+from autograder.classroom.gradebook import Gradebook, Row, as_text, fingerprint
 from autograder.classroom.late import Lateness, lateness, settle
+from autograder.classroom.similarity import write_similarity
 from autograder.classroom.summary import write_summary
 from autograder.contract import GradeResult
 from autograder.grading.isolate import Spares, grade_isolated
@@ -60,6 +60,8 @@ class ClassRun:
     absent: list[Row]
     """Rows kept from earlier runs whose submission is not under this run's paths."""
     warnings: list[str]
+    similarity: object
+    """similarity.Report: the pairs that share their answers (the instructor's to look at; no grade changes)."""
 
 
 def grade_all(paths, out, config, jobs, sandbox, regrade=None, questions=None, cluster=None) -> ClassRun:
@@ -94,17 +96,10 @@ def grade_all(paths, out, config, jobs, sandbox, regrade=None, questions=None, c
     records = {row.student: record for row in final if (record := _previous(out, row.student))}
     _write_feedback(final, records, out, config, settlements)
     write_summary(final, records, out, config, ignored)
+    similar = write_similarity(final, out, config)
     unknown = sorted({a.student for a in adjustments} - {n for row in final for n in (row.student, row.name)})
     warnings = [f"adjustments.csv names {s}, who has no row in the gradebook: not applied" for s in unknown]
-    return ClassRun(final, todo, ignored, absent, warnings)
-
-
-def fingerprint(path):
-    """The sha256 of a submitted file's bytes ("" if there is no file)."""
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""
+    return ClassRun(final, todo, ignored, absent, warnings, similar)
 
 
 def _plan(submissions, rows, out, regrade, questions):

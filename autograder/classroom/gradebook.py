@@ -8,6 +8,7 @@ the instructor's adjustments, less the late penalty.
 """
 
 import csv
+import hashlib
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
@@ -23,6 +24,14 @@ _TEXT = ("student", "name", "lms_id", "file", "late", "error")
 def as_text(value):
     """A student-controlled string as a spreadsheet shows it, never runs it: a leading quote."""
     return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
+def fingerprint(path):
+    """The sha256 of a submitted file's bytes ("" if there is no file): a row's `sha256`."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 def _from_text(value):

@@ -3,7 +3,8 @@
 Written as summary.png (matplotlib: the grade distribution, full marks per question, and
 the measured accuracies against the target) and summary.html, which shows the plot, the
 means, the tests failed most often (the teaching signal), every student with a link to
-their feedback page, every submission not graded with its reason, and every file ignored.
+their feedback page, every submission not graded with its reason, every file ignored, and a
+link to similarity.html (classroom/similarity).
 """
 
 import statistics
@@ -29,6 +30,7 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; } img { max-width:
 <h1>{{ assignment }}: class summary</h1>
 <p id="counts">{{ n }} submissions: {{ graded|length }} graded, {{ n - graded|length }} not graded{% if ignored %}; {{ ignored|length }} other files ignored (listed below){% endif %}.
 Mean grade {{ "%.2f"|format(mean_all) }} of {{ "%g"|format(possible) }} over all {{ n }} submissions (those not graded count as 0){% if graded %}, {{ "%.2f"|format(mean_graded) }} over the graded ones (median {{ "%.2f"|format(median_graded) }}){% endif %}.</p>
+<p id="similarity"><a href="similarity.html">Similar answers</a>: which submissions share their answer code, pairs ranked, side by side (never a grade change).</p>
 <img src="summary.png" alt="Grade distribution, full marks per question, and test accuracy against the target">
 <h2>Questions</h2>
 <table id="questions"><tr><th>question</th><th>points</th><th>mean (graded)</th><th>full marks</th></tr>
