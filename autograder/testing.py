@@ -14,6 +14,7 @@ import numpy as np
 from autograder.config import load_config
 from autograder.errors import StudentError
 from autograder.mnist import load_test_set, mnist_path
+from autograder.phases import phase
 
 _active = ContextVar("grading", default=(None, {}, {}))
 
@@ -90,14 +91,10 @@ def probabilities(model, x, batch=1000):
 
 
 def grader_accuracy(model):
-    """The model's accuracy on the grader's own copy of the 10,000 MNIST test images.
-
-    `predict`, not `probabilities`: on 10,000 images its compiled loop is the faster, and the
-    rebuilt model predicts an input once (safe_model), so a public check that predicted the same
-    images already paid for it."""
-    _refuse_non_models(model)
+    """The model's accuracy on the grader's own copy of the 10,000 MNIST test images."""
     x, y = grader_test_set(mnist_path(_config()))
-    predicted = np.argmax(model.predict(x, batch_size=1000, verbose=0), axis=1)
+    with phase("evaluation"):
+        predicted = np.argmax(probabilities(model, x), axis=1)
     accuracy = float(np.mean(predicted == y))
     _active.get()[1]["test_accuracy"] = accuracy
     return accuracy

@@ -6,7 +6,6 @@ numeric weight arrays, and the config must name nothing but well-known Keras lay
 initializers and activations before Keras is allowed to read it.
 """
 
-import hashlib
 import json
 
 import numpy as np
@@ -115,29 +114,7 @@ def rebuild_model(model_json, weights, compiled, max_parameters):
         raise UnsafeModelError(f"the model could not be rebuilt from its configuration: {e}") from None
     if compiled:
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.predict = _predicting_once(model.predict)
     return model
-
-
-def _predicting_once(predict):
-    """`predict`, run once per input: the public accuracy check and the grader's own measurement
-    both ask the same model about the same 10,000 images (1-2 s each for a small CNN on one core).
-
-    An input is the same when its bytes are: the student's copy of the test set is served from
-    memory only if it is exactly the grader's. Calls with options beyond `batch_size` and
-    `verbose` (which change nothing predicted) go through as they are."""
-    seen = {}
-
-    def predict_once(x, *args, **kwargs):
-        if args or set(kwargs) - {"batch_size", "verbose"} or not isinstance(x, np.ndarray):
-            return predict(x, *args, **kwargs)
-        key = (x.shape, x.dtype.str, hashlib.blake2b(np.ascontiguousarray(x).data).hexdigest())
-        if key not in seen:
-            with phase("evaluation"):
-                seen[key] = predict(x, batch_size=kwargs.get("batch_size"), verbose=0)
-        return seen[key].copy()
-
-    return predict_once
 
 
 def _check(node, key=None):
