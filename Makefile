@@ -47,7 +47,7 @@ demo: build
 	$(BIN)/python -m autograder grade assignments/deep_learning_primer/deep_learning_primer.ipynb --out dist/demo/blank
 
 test: install
-	$(BIN)/python -m pytest -ra
+	$(BIN)/python -m pytest -ra --durations=15
 
 # Everything but real training and large class runs: a minute or two (the similarity test
 # grades a class of 7 submissions that build models but train none).

@@ -47,7 +47,9 @@ def test_a_cell_that_may_read_any_name_keeps_everything_before_it():
 @pytest.mark.slow
 def test_grading_trains_the_baseline_when_the_student_grades_it(strict_run, built):
     """End to end: `improved_model = model` is graded as trained by the demo (untrained: about 0.1),
-    at the accuracy the notebook says the baseline reaches."""
+    at about the accuracy the notebook says the baseline reaches. Deterministic on one machine, but
+    another processor's kernels train the same seeded model to other weights (0.976 on one machine,
+    0.972 on another; over seeds the baseline spans 0.972-0.978)."""
     _, rows = strict_run
     stated = re.search(r"The baseline above reaches about ([0-9.]+)%", built.read_text())[1]
-    assert abs(float(rows["from_baseline"]["test_accuracy"]) - float(stated) / 100) < 0.002
+    assert abs(float(rows["from_baseline"]["test_accuracy"]) - float(stated) / 100) < 0.01
