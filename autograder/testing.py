@@ -4,7 +4,9 @@ They read the config the grader is grading with (or grading_config.yml), so chan
 the seed or the target accuracy changes what grading requires without a rebuild.
 """
 
+import hashlib
 import sys
+import weakref
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
@@ -17,6 +19,7 @@ from autograder.mnist import load_test_set, mnist_path
 from autograder.phases import phase
 
 _active = ContextVar("grading", default=(None, {}, {}))
+_outputs = weakref.WeakKeyDictionary()  # model -> {an input's shape, type and digest: the outputs}
 
 
 @contextmanager
@@ -81,20 +84,28 @@ def grader_test_set(path):
 
 
 def probabilities(model, x, batch=1000):
-    """The model's outputs for `x`, called on `batch` rows at a time in inference mode.
+    """The model's outputs for `x`, called on `batch` rows at a time in inference mode; each input
+    once per model, as its bytes tell: the public accuracy check and the grader's own measurement
+    ask the same rebuilt model about the same 10,000 images (0.5-1.5 s each on one core).
 
-    Not `model.predict`: its loop traces a function for each new model and input shape,
+    Not `model.predict`'s loop: it traces a function for each new model and input shape,
     0.1-0.5 s each time, while the grader's models (each rebuilt afresh) answer a direct
     call in milliseconds, with the same numbers."""
     _refuse_non_models(model)
-    return np.concatenate([np.asarray(model(x[i : i + batch], training=False)) for i in range(0, len(x), batch)])
+    x = np.ascontiguousarray(x)
+    key = (x.shape, x.dtype.str, hashlib.blake2b(x.data).hexdigest())
+    seen = _outputs.setdefault(model, {})
+    if key not in seen:
+        with phase("evaluation"):
+            outputs = [np.asarray(model(x[i : i + batch], training=False)) for i in range(0, len(x), batch)]
+        seen[key] = np.concatenate(outputs)
+    return seen[key].copy()
 
 
 def grader_accuracy(model):
     """The model's accuracy on the grader's own copy of the 10,000 MNIST test images."""
     x, y = grader_test_set(mnist_path(_config()))
-    with phase("evaluation"):
-        predicted = np.argmax(probabilities(model, x), axis=1)
+    predicted = np.argmax(probabilities(model, x), axis=1)
     accuracy = float(np.mean(predicted == y))
     _active.get()[1]["test_accuracy"] = accuracy
     return accuracy
