@@ -86,7 +86,8 @@ def grader_test_set(path):
 def probabilities(model, x, batch=1000):
     """The model's outputs for `x`, called on `batch` rows at a time in inference mode; each input
     once per model, as its bytes tell: the public accuracy check and the grader's own measurement
-    ask the same rebuilt model about the same 10,000 images (0.5-1.5 s each on one core).
+    ask the same rebuilt model about the same 10,000 images (0.5-1.5 s each on one core), and
+    the grader never trains a model it rebuilt.
 
     Not `model.predict`'s loop: it traces a function for each new model and input shape,
     0.1-0.5 s each time, while the grader's models (each rebuilt afresh) answer a direct
