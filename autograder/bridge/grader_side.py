@@ -7,9 +7,8 @@ the grader (see safe_model). Assertions then run in the grader's own process, wh
 the student's code cannot reach them. wire.py documents the format read here.
 """
 
+import io
 import json
-import os
-import stat
 import warnings
 import zipfile
 
@@ -109,28 +108,20 @@ class KernelNamespace(dict):
         return rebuild_model(node["config"], weights, node["compiled"], self.max_model_parameters)
 
 
-def read_reply(path, max_bytes):
-    """Load a reply file safely: a regular file (not a link, not a pipe), numeric arrays only
-    (no pickle), and no bigger than `max_bytes` on disk or unpacked; else the test that asked fails."""
+def decode_reply(data, max_bytes):
+    """A reply's (JSON, arrays), read safely: numeric arrays only (no pickle), and no bigger than
+    `max_bytes` unpacked; else the test that asked fails."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError as e:
-        raise StudentError(f"the kernel's answer could not be read: {e.strerror}") from None
-    with os.fdopen(fd, "rb") as f:
-        info = os.fstat(f.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise StudentError("the kernel's answer is not a regular file")
-        try:
-            with np.load(f, allow_pickle=False) as data:
-                size = max(info.st_size, sum(i.file_size for i in data.zip.infolist()))
-                if size > max_bytes:
-                    raise StudentError(
-                        f"the value is too large for the grader to take in: {size / 2**20:.0f} MB, "
-                        f"the limit is {max_bytes / 2**20:.0f} MB"
-                    )
-                arrays = {k: data[k] for k in data.files}
-        except (ValueError, OSError, zipfile.BadZipFile) as e:
-            raise StudentError(f"the kernel's answer is malformed: {e}") from None
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            size = max(len(data), sum(i.file_size for i in npz.zip.infolist()))
+            if size > max_bytes:
+                raise StudentError(
+                    f"the value is too large for the grader to take in: {size / 2**20:.0f} MB, "
+                    f"the limit is {max_bytes / 2**20:.0f} MB"
+                )
+            arrays = {k: npz[k] for k in npz.files}
+    except (ValueError, OSError, zipfile.BadZipFile) as e:
+        raise StudentError(f"the kernel's answer is malformed: {e}") from None
     try:
         return json.loads(arrays.pop("reply").tobytes().decode()), arrays
     except (KeyError, ValueError) as e:

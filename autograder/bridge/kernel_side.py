@@ -5,25 +5,44 @@ the answer as plain data (JSON and numeric arrays, never pickle) for the grader 
 check in its own process. Whatever the student's code patches in this kernel, it can
 only change what its own functions return.
 
-The grader copies this file into the kernel's read-only inbox, and each request runs it
-afresh in a new namespace (grading/kernel.py), so the kernel needs no access to the kit's
-files, which may be unreadable to student code. It must therefore import nothing of the
-kit; wire.py documents what it writes.
+The grader copies this file into the kernel's read-only inbox and runs it once, in a new
+namespace, as the cell that serves all of a grading's requests over one socket
+(grading/kernel.py): the kernel needs no access to the kit's files, which may be
+unreadable to student code. It must therefore import nothing of the kit; wire.py
+documents what it reads and writes.
 """
 
+import contextlib
+import io
 import json
+import os
+import socket
+import sys
 import warnings
 
 import dill
 import numpy as np
 
 MAX_ITEMS = 100_000
+FRAME_HEADER = 8  # bytes: a frame's length, big-endian, then the frame
 
 
-def serve(request_path, response_path):
-    """Answer one request from the grader: get a variable, or call a function."""
-    with open(request_path, "rb") as f:
-        request = dill.load(f)
+def serve(address):
+    """Answer the grader's requests, one after another, until it closes the socket at `address`.
+
+    What the student's functions print while a test calls them is nobody's output: dropped."""
+    with socket.socket(socket.AF_UNIX) as connection, open(os.devnull, "w") as sink:
+        connection.connect(address)
+        stream = connection.makefile("rwb")
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            while header := stream.read(FRAME_HEADER):
+                reply = answer(dill.loads(stream.read(int.from_bytes(header, "big"))))
+                stream.write(len(reply).to_bytes(FRAME_HEADER, "big") + reply)
+                stream.flush()
+
+
+def answer(request):
+    """The reply to one request (get a variable, or call a function), as the bytes of an .npz file."""
     arrays, reply = {}, {"warnings": [], "error": None}
     namespace = get_ipython().user_ns
     try:
@@ -43,14 +62,16 @@ def serve(request_path, response_path):
     except BaseException as e:  # the student's code may raise anything, even SystemExit
         reply["error"] = [type(e).__name__, str(e)[:2000]]
     size, limit = sum(a.nbytes for a in arrays.values()), request.get("max_bytes", float("inf"))
-    if size > limit:  # say so here, rather than write what the grader will not read
+    if size > limit:  # say so here, rather than send what the grader will not read
         arrays, reply["value"] = {}, None
         reply["error"] = [
             "ValueTooLarge",
             f"the value is {size / 2**20:.1f} MB; the grader takes at most {limit / 2**20:.0f} MB",
         ]
     arrays["reply"] = np.frombuffer(json.dumps(reply).encode(), dtype=np.uint8)
-    np.savez(response_path, **arrays)
+    data = io.BytesIO()
+    np.savez(data, **arrays)
+    return data.getvalue()
 
 
 class _Missing:
@@ -83,11 +104,8 @@ def _encode(value, arrays, name=None):
 
 
 def _is_keras_model(value):
-    try:
-        import keras
-    except ImportError:
-        return False
-    return isinstance(value, keras.Model)
+    keras = sys.modules.get("keras")  # not imported: no value is a Keras model, and no import is needed
+    return keras is not None and isinstance(value, keras.Model)
 
 
 def _encode_model(model, arrays):

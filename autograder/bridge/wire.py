@@ -1,9 +1,11 @@
 """The bridge's wire format, written down once.
 
-A request (grader -> kernel) is a dill file: `{"op": "get" | "call", "name", "args", "kwargs",
-"max_bytes"}` (a bigger answer is an error instead);
-the kernel only unpickles what the grader wrote. A reply (kernel -> grader) is an .npz
-file, read with `allow_pickle=False`: the array `reply` holds UTF-8 JSON
+The grader and the bridge's cell in the kernel talk over a Unix socket (channel.py,
+kernel_side.serve), in frames: FRAME_HEADER bytes that give the frame's length, big-endian,
+then the frame. A request (grader -> kernel) is a dill frame: `{"op": "get" | "call", "name",
+"args", "kwargs", "max_bytes"}` (a bigger answer is an error instead); the kernel only
+unpickles what the grader sent. A reply (kernel -> grader) is the bytes of an .npz file,
+read with `allow_pickle=False`: the array `reply` holds UTF-8 JSON
 
     {"value": NODE, "error": None | [exception name, message],
      "warnings": [[category, message], ...], "args_after": [NODE | None, ...]}
@@ -21,7 +23,8 @@ and every other array is numeric data that NODEs point to by key. A NODE is a di
     opaque    {"type": class name, "repr": text}: anything else, never taken in
 
 kernel_side.py cannot import this module (it runs in the student's kernel from its
-source text), so tests check that both sides know exactly these kinds.
+source text), so tests check that both sides know exactly these kinds and frames.
 """
 
 KINDS = ("missing", "py", "list", "tuple", "dict", "array", "model", "function", "opaque")
+FRAME_HEADER = 8

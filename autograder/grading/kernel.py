@@ -8,12 +8,11 @@ becomes a record (`crashed_at`, `dead`) here, in one place, never an exception u
 
 import json
 import os
-import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,11 +20,13 @@ import dill
 import nbformat
 from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
 from autograder.bridge import kernel_side
-from autograder.bridge.grader_side import read_reply
+from autograder.bridge.channel import Channel, Lost, TimedOut
+from autograder.bridge.grader_side import decode_reply
 from autograder.contract import CellError
 from autograder.errors import KitError, StudentError
 from autograder.grading.sandbox import write_identity
@@ -129,13 +130,12 @@ class GradingKernel:
         self.folders = Folders(workdir, ipc, data)
         for folder in (self.folders.home, self.folders.inbox):
             folder.mkdir()
-        # Each request runs the bridge afresh from here: read from a file, not sent as a cell's source,
-        # which IPython would transform and compile twice (5 ms of each of a grading's ~100 requests).
+        # The bridge's cell runs it from here: the kernel may not be able to read the kit's own files.
         shutil.copyfile(BRIDGE, self.folders.bridge)
         self.folders.bridge.chmod(0o644)  # readable by a kernel that runs as another user
         self.home = self.folders.home
         self.env = self._environment(env)
-        self.dead, self.crashed_at = None, None
+        self.dead, self.crashed_at, self.channel = None, None, None
         self.cells = 0  # the notebook's own; the bridge appends its cells after these
         self.errors = []
         self.client = _BoundedClient(
@@ -170,6 +170,8 @@ class GradingKernel:
                         self.client.setup_kernel(env=self.env, cwd=str(self.home), stderr=subprocess.DEVNULL)
                     )
                 yield self
+                if self.channel is not None:
+                    self.channel.close()
                 with phase("kernel stop"):
                     kernel.close()
         finally:
@@ -228,13 +230,13 @@ class GradingKernel:
             reply = execute_reply["content"]
             self.errors.append(CellError(cell_index, reply.get("ename", "Error"), reply.get("evalue", "")))
 
-    def _execute(self, cell, index, **kwargs):
+    def _execute(self, cell, index):
         """Run one cell; False if the kernel died (then `dead` says so)."""
         try:
-            self.client.execute_cell(cell, index, **kwargs)
+            self.client.execute_cell(cell, index)
             return True
         except DeadKernelError:
-            self.dead = "the student's kernel died" + ("" if index < self.cells else " while a test called its code")
+            self.dead = "the student's kernel died"
             return False
 
     @phase("bridge")
@@ -242,30 +244,28 @@ class GradingKernel:
         """Send one request to the bridge in the kernel; returns (reply, arrays)."""
         if self.dead:
             raise StudentError(self.dead)
-        # The reply's name is new each time: the kernel's folder is the student's to litter.
-        request_path = self.folders.inbox / "request.pkl"
-        reply_path = self.home / f".kit-reply-{secrets.token_hex(8)}.npz"
-        with open(request_path, "wb") as f:
-            dill.dump({**request, "max_bytes": MAX_REPLY_BYTES}, f, recurse=True)
-        request_path.chmod(0o644)  # readable by a kernel that runs as another user
-        call = f"\nserve({str(request_path)!r}, {str(reply_path)!r})\n"
-        source = f"exec(open({str(self.folders.bridge)!r}).read() + {call!r}, {{}})"
-        # Not new_code_cell, which validates the cell against the schema: 1 ms of each request.
-        cell = nbformat.from_dict({"cell_type": "code", "metadata": {}, "source": source, "outputs": []})
-        self.client.timeout = self.config.call_timeout_seconds
-        self.client.nb.cells.append(cell)  # nbclient executes cells of its notebook only
+        limit = self.config.call_timeout_seconds
+        data = dill.dumps({**request, "max_bytes": MAX_REPLY_BYTES}, recurse=True)
         try:
-            alive = self._execute(cell, len(self.client.nb.cells) - 1, store_history=False)
-        finally:
-            self.client.nb.cells.pop()
-            request_path.unlink(missing_ok=True)
-        if not alive:
-            raise StudentError(self.dead)
-        if not os.path.lexists(reply_path):
-            errors = [f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"]
-            raise StudentError("; ".join(errors) or "the kernel gave no answer")
-        try:
-            return read_reply(reply_path, MAX_REPLY_BYTES)
-        finally:
-            with suppress(OSError):
-                reply_path.unlink()
+            return decode_reply(self._bridge().ask(data, limit, self._interrupt, MAX_REPLY_BYTES), MAX_REPLY_BYTES)
+        except TimedOut:
+            why = f"TimeoutError: the call ran longer than the time limit ({limit:g} s) and was stopped"
+            raise StudentError(why) from None
+        except Lost as e:
+            self.dead = str(e)
+            raise StudentError(self.dead) from None
+
+    def _bridge(self):
+        """The channel to the bridge's cell, started at the first request: it serves them all."""
+        if self.channel is None:
+            path = self.folders.ipc / "bridge"
+            self.channel = Channel(path)
+            self.sandbox.own(path)  # a kernel running as another user must be able to connect
+            call = f"\nserve({str(path)!r})\n"
+            source = f"exec(open({str(self.folders.bridge)!r}).read() + {call!r}, {{}})"
+            self.client.kc.execute(source, store_history=False)  # its reply comes when the channel closes
+            self.channel.accept(self.config.call_timeout_seconds)
+        return self.channel
+
+    def _interrupt(self):
+        run_sync(self.client.km.interrupt_kernel)()

@@ -35,3 +35,7 @@ def test_plain_values_round_trip_without_a_kernel():
     node = kernel_side._encode({"a": [1, (2.5, "x")], "b": None}, arrays)
     value = KernelNamespace(kernel=None, max_model_parameters=1).decode({"error": None, "value": node}, arrays)
     assert value == {"a": [1, (2.5, "x")], "b": None}
+
+
+def test_both_sides_frame_alike():
+    assert kernel_side.FRAME_HEADER == wire.FRAME_HEADER

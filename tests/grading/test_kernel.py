@@ -54,3 +54,65 @@ def test_a_value_too_large_fails_only_the_test_that_asked(tmp_path, config, sand
         with pytest.raises(StudentError, match="256 MB"):  # 2**25 doubles are 256 MB: one more is too many
             names.get("big")
         assert list(names.get("small")) == [0, 1, 2]
+
+
+STUCK = """
+import signal, time
+
+def spins(n):
+    while n:
+        pass
+
+def ignores_interrupts():
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        time.sleep(0.1)
+
+def dies():
+    import os
+    os._exit(1)
+
+def chatty(n):
+    for _ in range(n):
+        print("spam " * 40)
+    return n
+"""
+
+
+def namespace_after(tmp_path, config, sandbox, source):
+    from autograder.bridge.grader_side import KernelNamespace
+
+    kernel = GradingKernel(tmp_path, config, {}, sandbox)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    return kernel, nb, KernelNamespace(kernel, config.max_model_parameters)
+
+
+def test_a_call_past_its_time_limit_is_stopped_and_the_next_one_answers(tmp_path, config, sandbox):
+    from autograder.errors import StudentError
+
+    kernel, nb, names = namespace_after(tmp_path, replace(config, call_timeout_seconds=2), sandbox, STUCK)
+    with kernel.running():
+        kernel.run_notebook(nb)
+        spins = names.get("spins")
+        with pytest.raises(StudentError, match=r"TimeoutError: the call ran longer than the time limit \(2 s\)"):
+            spins(1)
+        assert spins(0) is None and names.get("chatty")(20_000) == 20_000  # printing is no one's output
+        assert not kernel.dead
+
+
+def test_a_call_that_cannot_be_stopped_or_kills_the_kernel_ends_the_kernels_answers(tmp_path, config, sandbox):
+    from autograder.errors import StudentError
+
+    kernel, nb, names = namespace_after(tmp_path, replace(config, call_timeout_seconds=2), sandbox, STUCK)
+    with kernel.running():
+        kernel.run_notebook(nb)
+        with pytest.raises(StudentError, match="could not be stopped"):
+            names.get("ignores_interrupts")()
+        with pytest.raises(StudentError, match="could not be stopped"):  # at once: the kernel is not asked again
+            names.get("spins")(0)
+    (tmp_path / "again").mkdir()
+    kernel, nb, names = namespace_after(tmp_path / "again", config, sandbox, STUCK)
+    with kernel.running():
+        kernel.run_notebook(nb)
+        with pytest.raises(StudentError, match="the student's kernel died while a test called its code"):
+            names.get("dies")()
