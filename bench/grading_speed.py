@@ -60,7 +60,8 @@ def kit(folder, out):
 
 def overhead_table(out):
     """Median and max over the class, per phase (s): after the hand-over, with the wall time and the
-    overhead (wall minus the notebook's cells), then the phases run ahead, before it."""
+    overhead (wall minus the notebook's cells), then the phases run ahead, before it, and how long
+    each submission waited for a ready child (the run's start, and after quick gradings)."""
     after, ahead = [], []
     for path in sorted(out.glob("students/*/grade.json")):
         record = json.loads(path.read_text())
@@ -74,7 +75,12 @@ def overhead_table(out):
                 "OVERHEAD (wall - notebook cells)": wall - phases.get("notebook cells", 0),
             }
         )
-        ahead.append(record["measurements"].get("phases_ahead", {}))
+        ahead.append(
+            {
+                **record["measurements"].get("phases_ahead", {}),
+                "WAITED for a ready child": record["measurements"].get("waited_for_a_ready_child", 0.0),
+            }
+        )
     lines = [f"{'per submission, s':42} {'median':>7} {'max':>7}", *_rows(after)]
     if any(ahead):
         lines += ["ready ahead, before the hand-over:", *_rows(ahead)]

@@ -155,8 +155,8 @@ def _graded(todo, out, config, jobs, sandbox, class_size, cluster):
 
 
 def _graded_here(todo, out, config, jobs, sandbox, progress):
-    """Gradebook rows as submissions finish, graded on this machine `jobs` at a time, each by a
-    child that got ready while earlier ones graded (isolate.Spares)."""
+    """Gradebook rows as submissions finish, graded on this machine `jobs` at a time, each by the
+    first child to get ready while earlier ones graded (isolate.Spares)."""
     threads = max(1, (os.cpu_count() or 1) // jobs)  # TensorFlow's threads, split between workers
     stop = threading.Event()
 
@@ -164,7 +164,7 @@ def _graded_here(todo, out, config, jobs, sandbox, progress):
         with progress.grading(job.submission.student):
             folder = out / "students" / job.submission.student
             result = grade_isolated(
-                job.submission, folder, config, threads, stop, sandbox, job.questions, job.previous, spares.take()
+                job.submission, folder, config, threads, stop, sandbox, job.questions, job.previous, spares.take(stop)
             )
             return Row.of(job.submission, result, job.sha256)
 

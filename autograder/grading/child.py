@@ -3,11 +3,12 @@
     python -I -m autograder.grading.child REQUEST.json
 
 The request names the config and the folder of the built assignment, the sandbox, where to
-write the result, and when the parent started the child (time.time()). The child deletes the
-request once read, gets ready (the kit and TensorFlow imported, a kernel started and set up:
-grade.Kernels) unless its submission is already there, then reads the submission from stdin,
-one JSON line: the path, when it was handed over (time.time()) and, for a question-only
-regrade, the questions. So the parent can start a child before it has a submission for it
+write the result, when the parent started the child (time.time()) and the pipe to say it is
+ready on. The child deletes the request once read, gets ready (the kit and TensorFlow
+imported, a kernel started and set up: grade.Kernels) unless its submission is already there,
+says so on that pipe, then reads the submission from stdin, one JSON line: the path, when it
+was handed over (time.time()) and, for a question-only regrade, the questions. So the
+parent can start a child before it has a submission for it and hand it one once it is ready
 (isolate.Spares), and one started for a submission rejects a broken file without starting a
 kernel. The child grades in this process (grade.py), writes the `GradeResult` as JSON to a
 new file at the result path (never through a link, never over a planted file) and exits with
@@ -66,6 +67,8 @@ def main(request_path):
                 with recording(ahead):
                     kernels.warm()
             ready = time.time()
+            os.write(request["ready_fd"], b"ready\n")  # the parent hands submissions to ready children first
+            os.close(request["ready_fd"])
             job = json.loads(sys.stdin.readline())  # blocks until the parent has a submission for this child
             if ready > job["handed"]:  # handed over while still getting ready: the submission waited
                 phases[WAITED] = round(ready - job["handed"], 2)

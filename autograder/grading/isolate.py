@@ -7,13 +7,15 @@ temporary files, and alone writes the reports. Nothing a submission does can sto
 or change the grading of another.
 
 A child gets ready (imports, its kernel started and set up) before it is handed its
-submission, so a class run starts the next children while the current ones grade (Spares):
-a submission's time is counted from the hand-over.
+submission, so a class run starts the next children while the current ones grade (Spares),
+and hands each submission to the first child that is ready: a submission's time and limits
+count from that hand-over, and its wait for a ready child is recorded beside them.
 """
 
 import functools
 import json
 import os
+import select
 import shutil
 import stat
 import subprocess
@@ -87,6 +89,8 @@ class Child:
         self.sockets = Path(tempfile.mkdtemp(prefix="kit-sockets-", dir="/tmp"))  # short, whatever TMPDIR is
         self.sockets.chmod(0o755)
         request, self.result_path, self.log = private / "request.json", private / "result.json", private / "log"
+        self.ready_fd, signal = os.pipe()  # the child writes to it once ready; it ends (EOF) if the child dies
+        self.waited = None  # seconds its submission waited for it to be ready (Spares)
         request.write_text(
             json.dumps(
                 {
@@ -95,6 +99,7 @@ class Child:
                     "result": str(self.result_path),
                     "sandbox": replace(sandbox, sockets=str(self.sockets)).to_dict(),
                     "started": time.time(),
+                    "ready_fd": signal,
                 }
             )
         )
@@ -116,7 +121,9 @@ class Child:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.PIPE,
                 start_new_session=True,
+                pass_fds=(signal,),
             )
+        os.close(signal)
 
     def __enter__(self):
         return self
@@ -126,6 +133,7 @@ class Child:
             kill(_tree(self.process.pid))
         self.process.wait()
         self.process.stdin.close()
+        os.close(self.ready_fd)
         shutil.rmtree(self.workdir, ignore_errors=True)
         shutil.rmtree(self.sockets, ignore_errors=True)
 
@@ -144,19 +152,26 @@ class Child:
         shutil.copyfile(self.log, log)
         result.seconds = round(time.monotonic() - started, 1)  # wall time from the hand-over
         result.measurements["peak_memory_mb"] = round(peak / 2**20)
+        if self.waited is not None:
+            result.measurements["waited_for_a_ready_child"] = self.waited
         return result
 
 
 class Spares:
     """Children started ahead, so that a submission finds one ready and the next one warms while it runs.
 
-    `ahead` children wait at any time, and no more are started in all than `total`, the
-    submissions to grade; a child is never handed a second submission. Thread-safe.
+    `ahead` children are started and not yet taken at any time, and no more are started in
+    all than `total`, the submissions to grade; a child is never handed a second submission.
+    A submission goes to the first of them to be ready: so at the start of a run no more than
+    `ahead` get ready at once (sharing the cores, the first would all be ready late), and none
+    is handed a submission while it still gets ready, unless that takes longer than a whole
+    submission may (then its grading's limits stop it, as any). Thread-safe.
     """
 
     def __init__(self, config, threads, sandbox, ahead, total):
         self._start, self._ahead, self._left = functools.partial(Child, config, threads, sandbox), ahead, total
-        self._ready, self._lock = [], threading.Lock()
+        self._patience = config.submission_timeout_seconds
+        self._started, self._lock = [], threading.Lock()
 
     def __enter__(self):
         with self._lock:
@@ -165,20 +180,33 @@ class Spares:
 
     def __exit__(self, *exc):
         with self._lock:
-            for child in self._ready:
+            for child in self._started:
                 child.__exit__()
-            self._ready, self._left = [], 0
+            self._started, self._left = [], 0
 
-    def take(self):
-        """A child started ahead (a new one if none is ready); the caller enters and grades with it."""
+    def take(self, stop):
+        """The first child started ahead to be ready (a new one if none was started); the caller enters and
+        grades with it. Returns early, with a child maybe not ready, once `stop` (a threading.Event) is set."""
+        asked = time.monotonic()
         with self._lock:
-            child = self._ready.pop(0) if self._ready else self._start()
+            if not self._started:
+                self._started.append(self._start())
+            child = self._first_ready(stop, asked + self._patience)
+            self._started.remove(child)
             self._top_up()
+        child.waited = round(time.monotonic() - asked, 2)
         return child
 
+    def _first_ready(self, stop, deadline):
+        while not stop.is_set() and time.monotonic() < deadline:
+            ready = select.select([c.ready_fd for c in self._started], [], [], POLL_SECONDS)[0]
+            if ready:
+                return next(c for c in self._started if c.ready_fd in ready)
+        return self._started[0]
+
     def _top_up(self):
-        while self._left > 0 and len(self._ready) < self._ahead:
-            self._ready.append(self._start())
+        while self._left > 0 and len(self._started) < self._ahead:
+            self._started.append(self._start())
             self._left -= 1
 
 

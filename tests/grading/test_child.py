@@ -65,3 +65,27 @@ def test_spares_never_handed_a_submission_are_stopped_and_leave_nothing(tmp_path
         assert len(spares()) == 2 and len(list(tmp_path.glob("kit-submission-*"))) == 2
     assert not [p for p in trees if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     assert not list(tmp_path.iterdir())
+
+
+def test_spares_hand_a_submission_to_a_ready_child_and_record_its_wait(tmp_path, built, config, sandbox):
+    with Spares(config, 1, sandbox, ahead=1, total=1) as spares, spares.take(threading.Event()) as child:
+        result = child.grade(built, tmp_path / "grader.log", threading.Event())
+    assert result.status is Status.GRADED and result.score == 0
+    assert WAITED not in result.measurements["phases"]  # ready when handed its submission
+    assert result.measurements["waited_for_a_ready_child"] > 1  # its kernel's start and the grader's setup cell
+    assert "grader setup cell" in result.measurements["phases_ahead"]
+
+
+def test_a_child_that_dies_getting_ready_is_taken_at_once_and_says_why(tmp_path, built, config, sandbox, monkeypatch):
+    monkeypatch.setenv("MNIST_PATH", str(tmp_path / "no-such.npz"))
+    with Spares(config, 1, sandbox, ahead=1, total=1) as spares, spares.take(threading.Event()) as child:
+        assert child.waited < 30  # not the patience given to a child still getting ready
+        with pytest.raises(KitError, match="MNIST_PATH names"):
+            child.grade(built, tmp_path / "grader.log", threading.Event())
+
+
+def test_a_stopped_run_takes_a_child_without_waiting_for_it(config, sandbox):
+    stop = threading.Event()
+    stop.set()
+    with Spares(config, 1, sandbox, ahead=1, total=1) as spares, spares.take(stop) as child:
+        assert child.waited < 1
