@@ -60,31 +60,30 @@ def kit(folder, out):
 
 def overhead_table(out):
     """Median and max over the class, per phase (s): after the hand-over, with the wall time and the
-    overhead (wall minus the notebook's cells), then the phases run ahead, before it, and how long
-    each submission waited for a ready child (the run's start, and after quick gradings)."""
-    after, ahead = [], []
+    overhead (wall minus the notebook's cells), then the phases run ahead, before it; then each
+    submission's overhead and its wait for a ready child (the run's start, after quick gradings),
+    which is queueing, not grading: in the wall time of the class, not in the overhead."""
+    after, ahead, each = [], [], []
     for path in sorted(out.glob("students/*/grade.json")):
         record = json.loads(path.read_text())
         phases = record["measurements"]["phases"]
         wall = record["seconds"] + phases.get("reports", 0)
+        overhead = wall - phases.get("notebook cells", 0)
+        waited = record["measurements"].get("waited_for_a_ready_child", 0.0)
         after.append(
             {
                 **phases,
                 "unaccounted (hand-over, exit, clean-up)": wall - sum(phases.values()),
                 "wall (from the hand-over)": wall,
-                "OVERHEAD (wall - notebook cells)": wall - phases.get("notebook cells", 0),
+                "OVERHEAD (wall - notebook cells)": overhead,
             }
         )
-        ahead.append(
-            {
-                **record["measurements"].get("phases_ahead", {}),
-                "WAITED for a ready child": record["measurements"].get("waited_for_a_ready_child", 0.0),
-            }
-        )
+        ahead.append({**record["measurements"].get("phases_ahead", {}), "WAITED for a ready child": waited})
+        each.append(f"  {path.parent.name:12} overhead {overhead:5.2f}  waited for a ready child {waited:5.2f}")
     lines = [f"{'per submission, s':42} {'median':>7} {'max':>7}", *_rows(after)]
-    if any(ahead):
-        lines += ["ready ahead, before the hand-over:", *_rows(ahead)]
-    return "\n".join(lines) + f"\n(over {len(after)} submissions)"
+    lines += ["ready ahead, before the hand-over:", *_rows(ahead), "each submission, s:", *each]
+    waited = sum(a["WAITED for a ready child"] for a in ahead)
+    return "\n".join(lines) + f"\n(over {len(after)} submissions; {waited:.1f} s waited for ready children in all)"
 
 
 def _rows(measured):
