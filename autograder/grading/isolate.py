@@ -163,7 +163,7 @@ class Spares:
     `ahead` children are started and not yet taken at any time, and no more are started in
     all than `total`, the submissions to grade; a child is never handed a second submission.
     A submission goes to the first of them to be ready: so at the start of a run no more than
-    `ahead` get ready at once (sharing the cores, the first would all be ready late), and none
+    `ahead` get ready at once (sharing the cores, they would all be ready late), and none
     is handed a submission while it still gets ready, unless that takes longer than a whole
     submission may (then its grading's limits stop it, as any). Thread-safe.
     """
