@@ -1,7 +1,7 @@
 """The grading contract: what one grading concludes, as records every part of the kit shares.
 
 A grading child writes a `GradeResult` as JSON (`to_dict`); the parent reads it back
-(`from_dict`) only after the child exited with `ChildExit.RESULT_WRITTEN`. Reports, the
+(`from_dict`) only after the child signalled it graded the submission (grading/child.py). Reports, the
 gradebook and the LMS exports are functions of these records; nothing here renders.
 """
 
@@ -34,10 +34,10 @@ class Status(StrEnum):
 class ChildExit(IntEnum):
     """Exit codes of the grading child (`python -m autograder.grading.child`)."""
 
-    RESULT_WRITTEN = 0
-    """The result file holds a complete GradeResult (graded, or not graded with a reason)."""
+    DONE = 0
+    """No more submissions came (stdin ended); each one handed over has its result file."""
     KIT_ERROR = 3
-    """The kit itself could not grade (a missing build, say); the reason is on stderr."""
+    """The kit itself could not grade (a missing build, say); the reason is in the kit error file."""
 
 
 @dataclass

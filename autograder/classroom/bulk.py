@@ -156,16 +156,19 @@ def _graded(todo, out, config, jobs, sandbox, class_size, cluster):
 
 def _graded_here(todo, out, config, jobs, sandbox, progress):
     """Gradebook rows as submissions finish, graded on this machine `jobs` at a time, each by the
-    first child to get ready while earlier ones graded (isolate.Spares)."""
+    first child to get ready while earlier ones graded, children graded again (isolate.Spares)."""
     threads = max(1, (os.cpu_count() or 1) // jobs)  # TensorFlow's threads, split between workers
     stop = threading.Event()
 
     def grade(job, spares):
         with progress.grading(job.submission.student):
-            folder = out / "students" / job.submission.student
-            result = grade_isolated(
-                job.submission, folder, config, threads, stop, sandbox, job.questions, job.previous, spares.take(stop)
-            )
+            folder, child = out / "students" / job.submission.student, spares.take(stop)
+            try:
+                result = grade_isolated(
+                    job.submission, folder, config, threads, stop, sandbox, job.questions, job.previous, child
+                )
+            finally:
+                spares.give_back(child)
             return Row.of(job.submission, result, job.sha256)
 
     with Spares(config, threads, sandbox, jobs, len(todo)) as spares:

@@ -1,29 +1,36 @@
-"""The grading child: the kit's own entry point for grading one submission in a watched process.
+"""The grading child: the kit's own entry point for grading submissions in a watched process.
 
     python -I -m autograder.grading.child REQUEST.json
 
 The request names the config and the folder of the built assignment, the sandbox, where to
-write the result, when the parent started the child (time.time()) and the pipe to say it is
-ready on. The child deletes the request once read, gets ready (the kit and TensorFlow
-imported, a kernel started and set up: grade.Kernels) unless its submission is already there,
-says so on that pipe, then reads the submission from stdin, one JSON line: the path, when it
-was handed over (time.time()) and, for a question-only regrade, the questions. So the
-parent can start a child before it has a submission for it and hand it one once it is ready
-(isolate.Spares), and one started for a submission rejects a broken file without starting a
-kernel. The child grades in this process (grade.py), writes the `GradeResult` as JSON to a
-new file at the result path (never through a link, never over a planted file) and exits with
-a `ChildExit` code. The parent (isolate.py) believes the result only with that code; anything
-else is a crash.
+write a kit error, when the parent started the child (time.time()) and the pipe to signal on.
+The child deletes the request once read, imports the kit and the grader's TensorFlow once,
+then grades submissions one at a time, each in a fresh sandboxed kernel (grade.Kernels):
+
+1. it gets ready, its kernel started and set up, unless a submission is already waiting;
+2. it signals READY on the pipe, then reads a submission from stdin, one JSON line: the
+   path, where to write its result, when it was handed over (time.time()) and, for a
+   question-only regrade, the questions; at the end of stdin it exits (`ChildExit.DONE`);
+3. it grades the submission, writes the `GradeResult` as JSON to a new file at the path the
+   line named (never through a link, never over a planted file), and signals GRADED;
+4. it waits for the parent's go-ahead, an empty line (the parent ends every process of the
+   grading first), or the end of stdin.
+
+So the parent can start a child before it has a submission for it, hand it one once it is
+ready (isolate.Spares), and hand it the next one after that: the imports are paid once, the
+kernel once per submission. The parent believes a result only after GRADED; a child that
+exits otherwise, or is stopped at a limit, has crashed, unless it exits with
+`ChildExit.KIT_ERROR` and the reason in the kit error file.
 """
 
 import ctypes
+import gc
 import json
 import os
 import select
 import signal
 import sys
 import time
-from contextlib import ExitStack
 from pathlib import Path
 
 from autograder.config import load_config
@@ -32,6 +39,7 @@ from autograder.errors import KitError
 from autograder.phases import recording
 
 WAITED = "getting ready, after the hand-over"
+READY, GRADED = b"r", b"g"  # the signals, one byte each; the pipe's end (EOF) means the child is gone
 
 
 def write_new(path, data):
@@ -54,35 +62,48 @@ def main(request_path):
     request_path = Path(request_path)
     request = json.loads(request_path.read_text())
     request_path.unlink()
-    result_path = Path(request["result"])
     try:
         from autograder.grading.grade import Kernels, grade_submission
         from autograder.grading.sandbox import Sandbox
 
         config = load_config(request["config"], request["root"])
-        ahead, phases = {"start": round(time.time() - request["started"], 2)}, {}  # start: Python, imports, config
-        with ExitStack() as ready:
-            kernels = ready.enter_context(Kernels(config, Sandbox.from_dict(request["sandbox"])))
-            if not select.select([sys.stdin], [], [], 0)[0]:  # no submission yet: get ready while waiting
-                with recording(ahead):
-                    kernels.warm()
-            ready = time.time()
-            os.write(request["ready_fd"], b"ready\n")  # the parent hands submissions to ready children first
-            os.close(request["ready_fd"])
-            job = json.loads(sys.stdin.readline())  # blocks until the parent has a submission for this child
-            if ready > job["handed"]:  # handed over while still getting ready: the submission waited
-                phases[WAITED] = round(ready - job["handed"], 2)
-            with recording(phases):
-                result = grade_submission(job["submission"], config, kernels, job.get("questions"))
-        result.measurements |= {"phases": phases, "phases_ahead": ahead}
+        sandbox = Sandbox.from_dict(request["sandbox"])
+        ahead = {"start": round(time.time() - request["started"], 2)}  # Python, the imports, the config
+        while True:
+            with Kernels(config, sandbox) as kernels:
+                if not select.select([sys.stdin], [], [], 0)[0]:  # no submission yet: get ready while waiting
+                    with recording(ahead):
+                        kernels.warm()
+                ready = time.time()
+                os.write(request["signals"], READY)
+                line = sys.stdin.readline()  # blocks until the parent has a submission for this child
+                if not line:
+                    return ChildExit.DONE
+                job, phases = json.loads(line), {}
+                if ready > job["handed"]:  # handed over while still getting ready: the submission waited
+                    phases[WAITED] = round(ready - job["handed"], 2)
+                with recording(phases):
+                    result = grade_submission(job["submission"], config, kernels, job.get("questions"))
+            result.measurements |= {"phases": phases, "phases_ahead": ahead}
+            write_new(job["result"], result.to_dict())
+            os.write(request["signals"], GRADED)
+            ahead = {}
+            forget_models()
+            if not sys.stdin.readline():  # the go-ahead, once the parent ended what the grading left
+                return ChildExit.DONE
     except KitError as e:
-        write_new(result_path, {"kit_error": str(e)})
+        write_new(request["kit_error"], {"kit_error": str(e)})
         return ChildExit.KIT_ERROR
-    write_new(result_path, result.to_dict())
-    return ChildExit.RESULT_WRITTEN
+
+
+def forget_models():
+    """Free what the last grading's rebuilt models hold, before the next submission (Keras's global state)."""
+    if "keras" in sys.modules:
+        sys.modules["keras"].backend.clear_session()
+    gc.collect()
 
 
 if __name__ == "__main__":
     code = main(sys.argv[1])
     sys.stdout.flush()
-    os._exit(code)  # the result is written and the kernel gone: skip TensorFlow's slow teardown
+    os._exit(code)  # every result is written and the kernel gone: skip TensorFlow's slow teardown

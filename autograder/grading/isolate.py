@@ -1,15 +1,17 @@
-"""Grade one submission in its own process, within time and memory limits.
+"""Grade a submission in a process of its own, within time and memory limits.
 
 The child is the kit's own entry point (child.py, started with `python -I`) in its own
 session and temporary directory; this parent watches its whole process tree (the kernel
 included), stops it when the wall-clock or memory limit is reached, always removes its
 temporary files, and alone writes the reports. Nothing a submission does can stop, slow
-or change the grading of another.
+or change the grading of another: its code runs in its own kernel, and a child stopped at
+a limit grades nothing more.
 
-A child gets ready (imports, its kernel started and set up) before it is handed its
+A child gets ready (imports, its kernel started and set up) before it is handed a
 submission, so a class run starts the next children while the current ones grade (Spares),
-and hands each submission to the first child that is ready: a submission's time and limits
-count from that hand-over, and its wait for a ready child is recorded beside them.
+hands each submission to the first child that is ready, and hands a child that graded the
+next one, in a fresh kernel (its imports paid once). A submission's time and limits count
+from the hand-over, and its wait for a ready child is recorded beside them.
 """
 
 import functools
@@ -31,11 +33,13 @@ import psutil
 
 from autograder.contract import ChildExit, GradeResult, Status
 from autograder.errors import ContractError, KitError
+from autograder.grading.child import GRADED
 from autograder.grading.grade import planned_questions
 from autograder.grading.sandbox import kill
 from autograder.reports.write import write_reports
 
 POLL_SECONDS = 0.5
+TAKE_POLL_SECONDS = 0.05
 MAX_RESULT_BYTES = 64 * 2**20
 
 
@@ -62,44 +66,47 @@ def record(result, previous, out, config, student):
 
 
 def run_isolated(path, log, config, threads, stop, sandbox, questions=None, child=None) -> GradeResult:
-    """The grade of the submission file `path`, graded by `child` (or a Child started now), its output in `log`.
+    """The grade of the submission file `path`, graded by `child` (one of Spares, left to them) or by a
+    Child started now and stopped after, its output in `log`.
 
     `stop` is anything with threading.Event's `is_set()`, polled while the child grades: a Dask
     worker passes a cluster's event.
     """
-    with child or Child(config, threads, sandbox) as child:
+    if child is not None:
         return child.grade(path, log, stop, questions)
+    with Child(config, threads, sandbox) as child:
+        return child.grade(path, log, stop, questions, last=True)
 
 
 class Child:
-    """One grading child, started before its submission is known.
+    """One grading child, started before its first submission is known.
 
     It gets ready on its own (imports, a kernel started and set up: child.py) while the
-    parent has no submission for it yet; `grade` then hands it one and watches it. A child
-    grades one submission and is gone; leaving the `with` stops one never handed any and
-    removes its folders.
+    parent has no submission for it yet; `grade` then hands it one and watches it until it
+    signals the result written. It may then be handed another (`alive`) and gets ready for
+    it meanwhile. Leaving the `with` stops it and removes its folders.
     """
 
     def __init__(self, config, threads, sandbox):
         self.config = config
         self.workdir = Path(tempfile.mkdtemp(prefix="kit-submission-"))
         self.workdir.chmod(0o755)  # a kernel running as another user (sandbox.py) must reach its folder
-        private = self.workdir / "grader"
-        private.mkdir(mode=0o700)
+        self.private = self.workdir / "grader"
+        self.private.mkdir(mode=0o700)
         self.sockets = Path(tempfile.mkdtemp(prefix="kit-sockets-", dir="/tmp"))  # short, whatever TMPDIR is
         self.sockets.chmod(0o755)
-        request, self.result_path, self.log = private / "request.json", private / "result.json", private / "log"
-        self.ready_fd, signal = os.pipe()  # the child writes to it once ready; it ends (EOF) if the child dies
-        self.waited = None  # seconds its submission waited for it to be ready (Spares)
+        request, self.kit_error, self.log = (self.private / name for name in ("request.json", "kit-error", "log"))
+        self.signals, signals = os.pipe()  # child.READY and child.GRADED come on it; its end means the child is gone
+        self.graded, self.logged, self.waited = 0, 0, None  # submissions graded, log bytes copied, seconds waited
         request.write_text(
             json.dumps(
                 {
                     "config": str(config.path),
                     "root": str(config.root),
-                    "result": str(self.result_path),
+                    "kit_error": str(self.kit_error),
                     "sandbox": replace(sandbox, sockets=str(self.sockets)).to_dict(),
                     "started": time.time(),
-                    "ready_fd": signal,
+                    "signals": signals,
                 }
             )
         )
@@ -115,63 +122,83 @@ class Child:
         with open(self.log, "w") as output:
             self.process = subprocess.Popen(
                 command,
-                cwd=private,
+                cwd=self.private,
                 env=env,
                 stdout=output,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.PIPE,
                 start_new_session=True,
-                pass_fds=(signal,),
+                pass_fds=(signals,),
             )
-        os.close(signal)
+        os.close(signals)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        if self.process.poll() is None:  # never handed a submission, or the grading was cut short
+        if self.process.poll() is None:  # waiting for a submission, or the grading was cut short
             kill(_tree(self.process.pid))
         self.process.wait()
-        self.process.stdin.close()
-        os.close(self.ready_fd)
+        with suppress(OSError):  # a submission it never read
+            self.process.stdin.close()
+        os.close(self.signals)
         shutil.rmtree(self.workdir, ignore_errors=True)
         shutil.rmtree(self.sockets, ignore_errors=True)
 
-    def grade(self, path, log, stop, questions=None) -> GradeResult:
-        """Hand the child the submission file `path` and watch it grade; its output is copied to `log`."""
+    @property
+    def alive(self):
+        return self.process.poll() is None
+
+    def grade(self, path, log, stop, questions=None, last=False) -> GradeResult:
+        """Hand the child the submission file `path` (the `last` it gets) and watch it grade; its output
+        since its last grading is copied to `log`."""
         path = Path(path).absolute()
+        self.graded += 1
+        result_path = self.private / f"result-{self.graded}.json"
         started = time.monotonic()
         try:
-            job = {"submission": str(path), "questions": questions, "handed": time.time()}
+            job = {"submission": str(path), "result": str(result_path), "questions": questions, "handed": time.time()}
             self.process.stdin.write(json.dumps(job).encode() + b"\n")
-            self.process.stdin.close()
-        except OSError:  # it died getting ready: its exit code and result file say why
+            self.process.stdin.flush()
+            if last:
+                self.process.stdin.close()
+        except OSError:  # it died getting ready: its exit code and kit error file say why
             pass
-        stopped, peak = _watch(self.process, self.config, stop)
-        result = _believed(self.process.returncode, stopped, self.result_path, path, self.config)
-        shutil.copyfile(self.log, log)
+        stopped, graded, peak = _watch(self.process, self.signals, self.config, stop)
+        result = _believed(self.process, stopped, graded, result_path, self.kit_error, path, self.config)
+        if not last and self.alive:
+            with suppress(OSError):
+                self.process.stdin.write(b"\n")  # the go-ahead: get ready for the next submission
+                self.process.stdin.flush()
+        self._copy_log(log)
         result.seconds = round(time.monotonic() - started, 1)  # wall time from the hand-over
         result.measurements["peak_memory_mb"] = round(peak / 2**20)
         if self.waited is not None:
             result.measurements["waited_for_a_ready_child"] = self.waited
         return result
 
+    def _copy_log(self, log):
+        with open(self.log, "rb") as output, open(log, "wb") as copy:
+            output.seek(self.logged)
+            shutil.copyfileobj(output, copy)
+            self.logged = output.tell()
+
 
 class Spares:
     """Children started ahead, so that a submission finds one ready and the next one warms while it runs.
 
-    `ahead` children are started and not yet taken at any time, and no more are started in
-    all than `total`, the submissions to grade; a child is never handed a second submission.
-    A submission goes to the first of them to be ready: so at the start of a run no more than
-    `ahead` get ready at once (sharing the cores, they would all be ready late), and none
-    is handed a submission while it still gets ready, unless that takes longer than a whole
-    submission may (then its grading's limits stop it, as any). Thread-safe.
+    A submission goes to the first child to be ready, and a child that graded one comes back
+    (`give_back`) to get ready for the next: `ahead` children wait or get ready besides those
+    grading, never more than there are submissions left to hand over. At the start of a run
+    no more than `ahead` get ready at once (sharing the cores, they would all be ready late);
+    none is handed a submission while it still gets ready, unless that takes longer than a
+    whole submission may (then its grading's limits stop it, as any). Thread-safe.
     """
 
     def __init__(self, config, threads, sandbox, ahead, total):
         self._start, self._ahead, self._left = functools.partial(Child, config, threads, sandbox), ahead, total
         self._patience = config.submission_timeout_seconds
-        self._started, self._lock = [], threading.Lock()
+        self._waiting, self._lock = [], threading.Lock()
 
     def __enter__(self):
         with self._lock:
@@ -180,49 +207,61 @@ class Spares:
 
     def __exit__(self, *exc):
         with self._lock:
-            for child in self._started:
+            for child in self._waiting:
                 child.__exit__()
-            self._started, self._left = [], 0
+            self._waiting, self._left = [], 0
 
     def take(self, stop):
-        """The first child started ahead to be ready (a new one if none was started); the caller enters and
-        grades with it. Returns early, with a child maybe not ready, once `stop` (a threading.Event) is set."""
+        """The first waiting child to be ready (a new one if none is waiting), to grade with and give
+        back. Returns early, with a child maybe not ready, once `stop` (a threading.Event) is set."""
         asked = time.monotonic()
-        with self._lock:
-            if not self._started:
-                self._started.append(self._start())
-            child = self._first_ready(stop, asked + self._patience)
-            self._started.remove(child)
-            self._top_up()
+        while (child := self._claim(stop.is_set() or time.monotonic() > asked + self._patience)) is None:
+            time.sleep(TAKE_POLL_SECONDS)  # the lock free meanwhile: a child given back joins the waiting ones
         child.waited = round(time.monotonic() - asked, 2)
         return child
 
-    def _first_ready(self, stop, deadline):
-        while not stop.is_set() and time.monotonic() < deadline:
-            ready = select.select([c.ready_fd for c in self._started], [], [], POLL_SECONDS)[0]
-            if ready:
-                return next(c for c in self._started if c.ready_fd in ready)
-        return self._started[0]
+    def give_back(self, child):
+        """A child that graded: it waits for the next submission if it can grade one and one is left."""
+        with self._lock:
+            if child.alive and len(self._waiting) < self._left:
+                self._waiting.append(child)
+                return
+        child.__exit__()
+
+    def _claim(self, anyway):
+        """A waiting child that is ready (`anyway`: the first waiting one), out of the pool; else None."""
+        with self._lock:
+            if not self._waiting:
+                self._waiting.append(self._start())
+            ready = select.select([c.signals for c in self._waiting], [], [], 0)[0]
+            child = next((c for c in self._waiting if c.signals in ready), self._waiting[0] if anyway else None)
+            if child is not None:
+                self._waiting.remove(child)
+                self._left -= 1
+                self._top_up()
+            return child
 
     def _top_up(self):
-        while self._left > 0 and len(self._started) < self._ahead:
-            self._started.append(self._start())
-            self._left -= 1
+        while len(self._waiting) < min(self._ahead, self._left):
+            self._waiting.append(self._start())
 
 
-def _believed(code, stopped, result_path, path, config):
-    """The child's result if it exited normally and left a well-formed one; else a zero record and why."""
+def _believed(process, stopped, graded, result_path, kit_error, path, config):
+    """The child's result if it signalled it graded and left a well-formed one; else a zero record and why.
+
+    A child that leaves a malformed result, or exits without one, is stopped: it grades nothing more.
+    """
     if stopped:
         status, reason = stopped
         return GradeResult.without_results(str(path), planned_questions(config), reason, status)
-    data = _read_result(result_path) if code in (ChildExit.RESULT_WRITTEN, ChildExit.KIT_ERROR) else None
-    if code == ChildExit.KIT_ERROR and isinstance(data, dict) and "kit_error" in data:
+    if graded:
+        with suppress(ContractError, AttributeError, TypeError):
+            return GradeResult.from_dict(_read_result(result_path))
+        kill(_tree(process.pid))
+    code = process.wait()
+    data = _read_result(kit_error) if code == ChildExit.KIT_ERROR else None
+    if isinstance(data, dict) and "kit_error" in data:
         raise KitError(data["kit_error"])
-    if code == ChildExit.RESULT_WRITTEN and isinstance(data, dict):
-        try:
-            return GradeResult.from_dict(data)
-        except ContractError:
-            pass
     reason = f"the grader crashed (exit code {code}); see grader.log"
     return GradeResult.without_results(str(path), planned_questions(config), reason, Status.CRASHED)
 
@@ -240,30 +279,41 @@ def _read_result(path):
         return None
 
 
-def _watch(child, config, stop):
-    """Wait for the child; returns ((status, reason) if it was stopped, else None; peak memory in bytes)."""
+def _watch(child, signals, config, stop):
+    """Wait until the child signals it graded, or is gone: returns ((status, reason) if it was stopped,
+    else None; whether it graded; peak memory in bytes). Every process of its tree seen meanwhile is
+    ended here, its own too unless it graded."""
     deadline = time.monotonic() + config.submission_timeout_seconds
     limit = config.memory_limit_mb * 2**20
-    seen, peak = set(), 0  # every process of the tree, so that a kernel orphaned by a crash is found too
+    seen, peak, stopped = set(), 0, None  # every process of the tree, so that a kernel orphaned by a crash is found
     try:
-        while child.poll() is None:
+        while not stopped:
             tree = _tree(child.pid)
             seen.update(tree)
             peak = max(peak, _memory(tree))
-            if peak > limit:
-                return (Status.OUT_OF_MEMORY, f"out of memory: it used more than {config.memory_limit_mb:g} MB"), peak
-            if time.monotonic() > deadline:
-                return (
-                    Status.TIMED_OUT,
-                    f"timed out: grading took longer than {config.submission_timeout_seconds:g} s",
-                ), peak
-            if stop.is_set():
-                return (Status.INTERRUPTED, "grading was interrupted"), peak
-            with suppress(subprocess.TimeoutExpired):
-                child.wait(POLL_SECONDS)  # returns as soon as the child exits
-        return None, peak
-    finally:  # Ctrl-C included: never leave a student's process running
+            stopped = _limit_reached(peak, limit, deadline, stop, config)
+            if not stopped and select.select([signals], [], [], POLL_SECONDS)[0]:  # at once when it signals or ends
+                signal = os.read(signals, 1)
+                if signal == GRADED:  # it waits for the go-ahead (`grade`): what its grading left is ended first
+                    kill([p for p in seen | set(_tree(child.pid)) if p.pid != child.pid])
+                    return None, True, peak
+                if not signal:
+                    break
+    except BaseException:  # Ctrl-C included: never leave a student's process running
         kill(seen | set(_tree(child.pid)))
+        raise
+    kill(seen | set(_tree(child.pid)))
+    return stopped, False, peak
+
+
+def _limit_reached(peak, limit, deadline, stop, config):
+    if peak > limit:
+        return Status.OUT_OF_MEMORY, f"out of memory: it used more than {config.memory_limit_mb:g} MB"
+    if time.monotonic() > deadline:
+        return Status.TIMED_OUT, f"timed out: grading took longer than {config.submission_timeout_seconds:g} s"
+    if stop.is_set():
+        return Status.INTERRUPTED, "grading was interrupted"
+    return None
 
 
 def _tree(pid):

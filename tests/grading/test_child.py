@@ -1,5 +1,6 @@
-"""The grading child's contract: a result is believed only from a child that exited normally."""
+"""The grading child's contract: a result is believed only from a child that signalled it graded."""
 
+import select
 import tempfile
 import threading
 import time
@@ -12,6 +13,7 @@ from autograder.contract import Status
 from autograder.errors import KitError
 from autograder.grading.child import WAITED
 from autograder.grading.isolate import Child, Spares, grade_isolated
+from tests.helpers import QUICK_TRAINING, make_submission, solution_answers
 
 
 def grade(path, out, config, sandbox):
@@ -89,3 +91,54 @@ def test_a_stopped_run_takes_a_child_without_waiting_for_it(config, sandbox):
     stop.set()
     with Spares(config, 1, sandbox, ahead=1, total=1) as spares, spares.take(stop) as child:
         assert child.waited < 1
+
+
+# Traces a submission leaves for the next one graded by the same child: a file in HOME and in
+# /tmp, a process, an environment variable. The next submission's relu finds none of them.
+LEAVE_TRACES = """
+import os, pathlib, subprocess, sys
+pathlib.Path.home().joinpath("trace").write_text("x")
+pathlib.Path("/tmp/trace").write_text("x")
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], start_new_session=True)
+os.environ["TRACE"] = "x"
+"""
+FIND_TRACES = """
+import os, pathlib
+_traces = [pathlib.Path.home() / "trace", pathlib.Path("/tmp/trace")]
+_relu = relu
+def relu(z):
+    assert not any(p.exists() for p in _traces) and "TRACE" not in os.environ, "a trace of another submission"
+    return _relu(z)
+"""
+
+
+def test_a_child_grades_its_next_submission_afresh_its_imports_paid_once(tmp_path, built, config, sandbox):
+    activations = solution_answers()["activations"]
+    first, second = (
+        make_submission(
+            tmp_path / f"{name}.ipynb", built, activations=activations + extra, mnist_accuracy=QUICK_TRAINING
+        )
+        for name, extra in (("first", LEAVE_TRACES), ("second", FIND_TRACES))
+    )
+    with Child(config, 1, sandbox) as child:
+        results = [child.grade(first, tmp_path / "first.log", threading.Event())]
+        select.select([child.signals], [], [], 120)  # ready again, as Spares would wait for
+        results.append(child.grade(second, tmp_path / "second.log", threading.Event()))
+        assert child.alive  # ready for a third
+    assert [r.status for r in results] == [Status.GRADED, Status.GRADED]
+    assert [q.score for q in results[0].questions] == [q.score for q in results[1].questions]
+    assert results[1].questions[0].score == results[1].questions[0].possible  # no trace found
+    assert results[0].measurements["test_accuracy"] == results[1].measurements["test_accuracy"]
+    assert "start" in results[0].measurements["phases_ahead"] and "start" not in results[1].measurements["phases_ahead"]
+    assert "kernel start" in results[1].measurements["phases_ahead"]  # its own kernel, started while it waited
+
+
+def test_a_child_stopped_at_a_limit_is_not_handed_another_submission(tmp_path, built, config, sandbox):
+    stop = threading.Event()
+    with Spares(config, 1, sandbox, ahead=1, total=2) as spares:
+        child = spares.take(threading.Event())
+        stop.set()
+        result = child.grade(built, tmp_path / "grader.log", stop)
+        spares.give_back(child)
+        assert result.status is Status.INTERRUPTED and not child.alive
+        assert spares.take(threading.Event()) is not child
