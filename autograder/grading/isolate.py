@@ -285,7 +285,7 @@ def _watch(child, signals, config, stop):
     ended here, its own too unless it graded."""
     deadline = time.monotonic() + config.submission_timeout_seconds
     limit = config.memory_limit_mb * 2**20
-    seen, peak, stopped = set(), 0, None  # every process of the tree, so that a kernel orphaned by a crash is found
+    seen, peak, stopped, graded = set(), 0, None, False  # every process of the tree: a kernel orphaned by a crash too
     try:
         while not stopped:
             tree = _tree(child.pid)
@@ -293,17 +293,13 @@ def _watch(child, signals, config, stop):
             peak = max(peak, _memory(tree))
             stopped = _limit_reached(peak, limit, deadline, stop, config)
             if not stopped and select.select([signals], [], [], POLL_SECONDS)[0]:  # at once when it signals or ends
-                signal = os.read(signals, 1)
-                if signal == GRADED:  # it waits for the go-ahead (`grade`): what its grading left is ended first
-                    kill([p for p in seen | set(_tree(child.pid)) if p.pid != child.pid])
-                    return None, True, peak
-                if not signal:
+                signal = os.read(signals, 1)  # READY, left unread when it was handed the submission, is passed over
+                if signal in (GRADED, b""):  # b"": the pipe's end, the child is gone
+                    graded = signal == GRADED
                     break
-    except BaseException:  # Ctrl-C included: never leave a student's process running
-        kill(seen | set(_tree(child.pid)))
-        raise
-    kill(seen | set(_tree(child.pid)))
-    return stopped, False, peak
+    finally:  # Ctrl-C included: never leave a student's process running; a child that graded waits for the next
+        kill([p for p in seen | set(_tree(child.pid)) if not graded or p.pid != child.pid])
+    return stopped, graded, peak
 
 
 def _limit_reached(peak, limit, deadline, stop, config):
