@@ -243,7 +243,7 @@ def _grade_one(args, path, out, config):
     from autograder.reports.text import table
 
     sandbox = _sandbox(args)
-    result = grade_isolated(one_submission(path), out, config, os.cpu_count() or 1, threading.Event(), sandbox)
+    result = grade_isolated(one_submission(path), out, config, threading.Event(), sandbox)
     print(table(result))
     print(f"results: {out / 'results.json'}  feedback: {out / 'feedback.html'}")
     if result.error:

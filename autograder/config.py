@@ -54,7 +54,14 @@ class Config:
     max_model_parameters: int = _option(_POSITIVE, "larger models are refused before evaluation", "limits")
     max_processes: int = _option(_POSITIVE, "processes the student's code may have at once", "limits")
     max_file_mb: float = _option(_POSITIVE, "largest file the student's code may write", "limits")
-    tmp_mb: float = _option(_POSITIVE, "space in each of the sandbox's /tmp, /var/tmp, /dev/shm (memory)", "limits")
+    threads: int = _option(
+        {"type": "integer", "minimum": 1},
+        "numeric threads of a submission's kernel and grader: fixed, so that a measurement never depends on -j",
+        "limits",
+    )
+    tmp_mb: float = _option(
+        _POSITIVE, "space in each of the sandbox's HOME, /tmp, /var/tmp, /dev/shm (in memory)", "limits"
+    )
     question_visibility: str = _option(
         {"enum": _VISIBILITY}, "Gradescope visibility of per-question results", "feedback"
     )

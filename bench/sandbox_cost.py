@@ -52,7 +52,7 @@ def memory_limit(config):
         path = Path(folder) / "hog.ipynb"
         nbformat.write(fill_answers(template, answers), path)
         result = grade_isolated(
-            Submission("hog", "hog", path), Path(folder) / "out", config, 2, threading.Event(), Sandbox.choose()
+            Submission("hog", "hog", path), Path(folder) / "out", config, threading.Event(), Sandbox.choose()
         )
     return result.status, result.measurements["peak_memory_mb"], config.memory_limit_mb
 

@@ -112,6 +112,39 @@ bomb = lambda: subprocess.Popen([sys.executable, "-c", FORK_BOMB], stdout=subpro
 attempt("fork bomb", lambda: bomb().stdout.readline().strip())  # its line, not the pipe's end: children hold it
 attempt("20 GB at once", lambda: np.ones(20 * 2**30 // 8).sum() and None)
 """,
+    # Leave what a recursive or path-following removal chokes on, in HOME and beside the kernel's sockets.
+    "litter": """
+import socket
+def chain(root, depth=5000):  # deeper than Python's recursion limit, longer than a path may be
+    os.mkdir(os.path.join(root, "chain"))
+    fd = os.open(os.path.join(root, "chain"), os.O_RDONLY)
+    for _ in range(depth):
+        os.mkdir("d", dir_fd=fd)
+        fd, parent = os.open("d", os.O_RDONLY, dir_fd=fd), fd
+        os.close(parent)
+    os.close(fd)
+def files(root, count=20000):
+    folder = pathlib.Path(root) / "many"
+    folder.mkdir()
+    for i in range(count):
+        (folder / str(i)).write_bytes(b"x")
+def odd(root):
+    root = pathlib.Path(root)
+    os.mkfifo(root / "fifo")
+    socket.socket(socket.AF_UNIX).bind(str(root / "socket"))
+    (root / "kit").symlink_to(P["KIT"])
+    (root / "locked" / "inner").mkdir(parents=True)
+    (root / "locked" / "inner" / "file").write_text("x")
+    (root / "locked" / "inner").chmod(0)
+    (root / "locked").chmod(0)
+def sockets_folder():
+    connection = json.loads(pathlib.Path(sys.argv[sys.argv.index("-f") + 1]).read_text())
+    return str(pathlib.Path(connection["ip"]).parent)
+for name, root in (("HOME", os.path.expanduser("~")), ("sockets", sockets_folder())):
+    attempt(f"deep chain in {name}", lambda root=root: chain(root))
+    attempt(f"many files in {name}", lambda root=root: files(root))
+    attempt(f"fifo, socket, link, locked folder in {name}", lambda root=root: odd(root))
+""",
     # Kill every process it may signal (outside a sandbox: the whole class run), then its own kernel:
     # the cell is left out and the notebook run again.
     "kill_all": """

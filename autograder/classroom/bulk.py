@@ -14,7 +14,6 @@ changed, and the summary page, the feedback bundle and the similarity page made 
 
 import csv
 import json
-import os
 import threading
 import zipfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -32,7 +31,7 @@ from autograder.classroom.late import Lateness, lateness, settle
 from autograder.classroom.similarity import write_similarity
 from autograder.classroom.summary import write_summary
 from autograder.contract import GradeResult
-from autograder.grading.isolate import Spares, grade_isolated
+from autograder.grading.isolate import Spares, affordable_jobs, grade_isolated
 from autograder.reports.write import write_student_reports
 
 HISTORY_COLUMNS = ["when", "student", "why", "sha256", "total_before", "total_after"]
@@ -157,21 +156,23 @@ def _graded(todo, out, config, jobs, sandbox, class_size, cluster):
 def _graded_here(todo, out, config, jobs, sandbox, progress):
     """Gradebook rows as submissions finish, graded on this machine `jobs` at a time, each by the
     first child to get ready while earlier ones graded, children graded again (isolate.Spares)."""
-    threads = max(1, (os.cpu_count() or 1) // jobs)  # TensorFlow's threads, split between workers
     stop = threading.Event()
+    jobs, why = affordable_jobs(jobs, config, sandbox)
+    if why:
+        progress.bar.write(why)
 
     def grade(job, spares):
         with progress.grading(job.submission.student):
             folder, child = out / "students" / job.submission.student, spares.take(stop)
             try:
                 result = grade_isolated(
-                    job.submission, folder, config, threads, stop, sandbox, job.questions, job.previous, child
+                    job.submission, folder, config, stop, sandbox, job.questions, job.previous, child
                 )
             finally:
                 spares.give_back(child)
             return Row.of(job.submission, result, job.sha256)
 
-    with Spares(config, threads, sandbox, jobs, len(todo)) as spares:
+    with Spares(config, sandbox, jobs, len(todo)) as spares:
         pool = ThreadPoolExecutor(jobs)
         try:
             for future in as_completed([pool.submit(grade, job, spares) for job in todo]):

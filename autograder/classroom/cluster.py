@@ -17,7 +17,6 @@ import hashlib
 import importlib.metadata
 import itertools
 import logging
-import os
 import shutil
 import tempfile
 import uuid
@@ -148,15 +147,12 @@ def grade_on_worker(assignment, file_name, data, questions, stop):
     here = worker.plugins[assignment]
     if here.problem:
         raise KitError(f"the Dask worker {worker.address} cannot grade: {here.problem}")
-    # the cores a batch job was given, not the node's (macOS has no affinity: all of them)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    threads = max(1, cores // worker.state.nthreads)  # TensorFlow's, split between the worker's tasks
     folder = Path(tempfile.mkdtemp(prefix="kit-task-", dir=worker.local_directory))
     try:
         path = folder / Path(file_name).name
         path.write_bytes(data)
         log = folder / "grader.log"
-        result = run_isolated(path, log, here.config, threads, Event(stop), here.sandbox, questions)
+        result = run_isolated(path, log, here.config, Event(stop), here.sandbox, questions)
         return result.to_dict(), log.read_bytes()
     finally:
         shutil.rmtree(folder, ignore_errors=True)

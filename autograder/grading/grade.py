@@ -76,6 +76,7 @@ class Kernels:
         self.config, self.sandbox = config, sandbox
         self.env = {"MNIST_PATH": str(mnist_path(config)), "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
         self._first, self._warm = ExitStack(), None
+        self.left_behind = []  # why what a kernel of this grading could write is still on the disk
 
     def __enter__(self):
         return self
@@ -98,13 +99,19 @@ class Kernels:
         grader_test_set(mnist_path(self.config))  # a KitError now if the data is not MNIST's, before student code
         importing = threading.Thread(target=importlib.import_module, args=("keras",), daemon=True)
         importing.start()
-        with tempfile.TemporaryDirectory(prefix="kit-grade-") as workdir:
-            kernel = GradingKernel(Path(workdir), self.config, self.env, self.sandbox)
-            with kernel.running():
-                kernel.set_up(INIT_CELL)
-                with phase("grader TensorFlow import"):
-                    importing.join()
-                yield kernel
+        workdir = Path(tempfile.mkdtemp(prefix="kit-grade-"))
+        try:
+            kernel = GradingKernel(workdir, self.config, self.env, self.sandbox)
+            try:
+                with kernel.running():
+                    kernel.set_up(INIT_CELL)
+                    with phase("grader TensorFlow import"):
+                        importing.join()
+                    yield kernel
+            finally:
+                self.left_behind += kernel.left_behind
+        finally:
+            self.sandbox.remove(workdir)  # the grader's own files; the kernel removed the student's
 
 
 @contextmanager
@@ -130,6 +137,8 @@ def grade_submission(path, config, kernels, questions=None) -> GradeResult:
         result = _run_and_test(notebook, files, config, str(path), kernels)
     except SubmissionError as e:
         result = GradeResult.without_results(str(path), planned_questions(config, files), str(e))
+    if kernels.left_behind:
+        result.measurements["left_behind"] = "; ".join(kernels.left_behind)
     result.seconds = round(time.monotonic() - started, 1)
     return result
 

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
@@ -35,7 +36,7 @@ from autograder.contract import ChildExit, GradeResult, Status
 from autograder.errors import ContractError, KitError
 from autograder.grading.child import GRADED
 from autograder.grading.grade import planned_questions
-from autograder.grading.sandbox import kill
+from autograder.grading.sandbox import TMPFS_FOLDERS, kill
 from autograder.reports.write import write_reports
 
 POLL_SECONDS = 0.5
@@ -43,7 +44,26 @@ TAKE_POLL_SECONDS = 0.05
 MAX_RESULT_BYTES = 64 * 2**20
 
 
-def grade_isolated(submission, out, config, threads, stop, sandbox, questions=None, previous=None, child=None):
+def affordable_jobs(jobs, config, sandbox):
+    """How many submissions this machine can grade at once, at worst (each one's memory limit and full
+    tmpfs folders), and the line that says why if that is fewer than `jobs`; KitError if not even one."""
+    need = sandbox.worst_case_mb(config)
+    available = psutil.virtual_memory().available / 2**20
+    fits = int(available // need)
+    if fits < 1:
+        raise KitError(
+            f"one submission may hold {need:g} MB (limits.memory_limit_mb and {TMPFS_FOLDERS} x limits.tmp_mb) and "
+            f"this machine has {available:.0f} MB available: lower those limits in grading_config.yml"
+        )
+    if fits >= jobs:
+        return jobs, None
+    return fits, (
+        f"grading {fits} at once, not {jobs}: each submission may hold {need:g} MB at worst "
+        f"(limits.memory_limit_mb and {TMPFS_FOLDERS} x limits.tmp_mb) and {available:.0f} MB are available"
+    )
+
+
+def grade_isolated(submission, out, config, stop, sandbox, questions=None, previous=None, child=None):
     """Grade `submission` (a collect.Submission) in `sandbox` and write its reports into the folder `out`.
 
     `stop` (a threading.Event) ends the grading early, e.g. on Ctrl-C. With `questions`, only
@@ -53,7 +73,16 @@ def grade_isolated(submission, out, config, threads, stop, sandbox, questions=No
     every submission).
     """
     out.mkdir(parents=True, exist_ok=True)
-    result = run_isolated(submission.path, out / "grader.log", config, threads, stop, sandbox, questions, child)
+    log = out / "grader.log"
+    try:
+        result = run_isolated(submission.path, log, config, stop, sandbox, questions, child)
+    except KitError:
+        raise
+    except Exception as e:  # the kit's own fault, met by this submission: its record says so, the class goes on
+        with open(log, "a") as f:
+            traceback.print_exc(file=f)
+        reason = f"the grader failed on this submission ({type(e).__name__}: {e}); see grader.log"
+        result = GradeResult.without_results(str(submission.path), planned_questions(config), reason, Status.CRASHED)
     return record(result, previous, out, config, submission.name)
 
 
@@ -65,7 +94,7 @@ def record(result, previous, out, config, student):
     return result
 
 
-def run_isolated(path, log, config, threads, stop, sandbox, questions=None, child=None) -> GradeResult:
+def run_isolated(path, log, config, stop, sandbox, questions=None, child=None) -> GradeResult:
     """The grade of the submission file `path`, graded by `child` (one of Spares, left to them) or by a
     Child started now and stopped after, its output in `log`.
 
@@ -74,7 +103,7 @@ def run_isolated(path, log, config, threads, stop, sandbox, questions=None, chil
     """
     if child is not None:
         return child.grade(path, log, stop, questions)
-    with Child(config, threads, sandbox) as child:
+    with Child(config, sandbox) as child:
         return child.grade(path, log, stop, questions, last=True)
 
 
@@ -87,7 +116,7 @@ class Child:
     it meanwhile. Leaving the `with` stops it and removes its folders.
     """
 
-    def __init__(self, config, threads, sandbox):
+    def __init__(self, config, sandbox):
         self.config = config
         self.workdir = Path(tempfile.mkdtemp(prefix="kit-submission-"))
         self.workdir.chmod(0o755)  # a kernel running as another user (sandbox.py) must reach its folder
@@ -95,6 +124,7 @@ class Child:
         self.private.mkdir(mode=0o700)
         self.sockets = Path(tempfile.mkdtemp(prefix="kit-sockets-", dir="/tmp"))  # short, whatever TMPDIR is
         self.sockets.chmod(0o755)
+        self.sandbox = replace(sandbox, sockets=str(self.sockets))
         request, self.kit_error, self.log = (self.private / name for name in ("request.json", "kit-error", "log"))
         self.signals, signals = os.pipe()  # child.READY and child.GRADED come on it; its end means the child is gone
         self.graded, self.logged, self.waited = 0, 0, None  # submissions graded, log bytes copied, seconds waited
@@ -104,7 +134,7 @@ class Child:
                     "config": str(config.path),
                     "root": str(config.root),
                     "kit_error": str(self.kit_error),
-                    "sandbox": replace(sandbox, sockets=str(self.sockets)).to_dict(),
+                    "sandbox": self.sandbox.to_dict(),
                     "started": time.time(),
                     "signals": signals,
                 }
@@ -114,9 +144,9 @@ class Child:
             **os.environ,
             "TMPDIR": str(self.workdir),
             "JUPYTER_RUNTIME_DIR": str(self.workdir),
-            "TF_NUM_INTRAOP_THREADS": str(threads),
+            "TF_NUM_INTRAOP_THREADS": str(config.threads),
             "TF_NUM_INTEROP_THREADS": "1",
-            "OMP_NUM_THREADS": str(threads),
+            "OMP_NUM_THREADS": str(config.threads),
         }
         command = [sys.executable, "-I", "-m", "autograder.grading.child", str(request)]
         with open(self.log, "w") as output:
@@ -142,8 +172,12 @@ class Child:
         with suppress(OSError):  # a submission it never read
             self.process.stdin.close()
         os.close(self.signals)
-        shutil.rmtree(self.workdir, ignore_errors=True)
-        shutil.rmtree(self.sockets, ignore_errors=True)
+        self._remove_folders()
+
+    def _remove_folders(self):
+        """Every process of the student's ended, then every folder of this child's removed; why not, if not."""
+        self.sandbox.kill_leftovers()
+        return [why for folder in (self.workdir, self.sockets) if (why := self.sandbox.remove(folder))]
 
     @property
     def alive(self):
@@ -171,6 +205,10 @@ class Child:
                 self.process.stdin.write(b"\n")  # the go-ahead: get ready for the next submission
                 self.process.stdin.flush()
         self._copy_log(log)
+        if not self.alive:  # stopped or crashed: what its kernels left goes now, before the next grading
+            left_behind = [result.measurements.get("left_behind"), *self._remove_folders()]
+            if any(left_behind):
+                result.measurements["left_behind"] = "; ".join(filter(None, left_behind))
         result.seconds = round(time.monotonic() - started, 1)  # wall time from the hand-over
         result.measurements["peak_memory_mb"] = round(peak / 2**20)
         if self.waited is not None:
@@ -195,8 +233,8 @@ class Spares:
     whole submission may (then its grading's limits stop it, as any). Thread-safe.
     """
 
-    def __init__(self, config, threads, sandbox, ahead, total):
-        self._start, self._ahead, self._left = functools.partial(Child, config, threads, sandbox), ahead, total
+    def __init__(self, config, sandbox, ahead, total):
+        self._start, self._ahead, self._left = functools.partial(Child, config, sandbox), ahead, total
         self._patience = config.submission_timeout_seconds
         self._waiting, self._lock = [], threading.Lock()
 

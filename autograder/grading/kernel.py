@@ -58,10 +58,12 @@ class _Manager(AsyncKernelManager):
 
 @dataclass(frozen=True)
 class Folders:
-    """The kernel's folders: `home` and `ipc` it may write, `inbox` (requests, its identity) it may only read."""
+    """The kernel's folders: `home` and `ipc` it may write; `inbox` (its identity, the bridge's code) and
+    `listen` (the bridge's socket) only the grader writes, so nothing the grader acts on there can be swapped."""
 
     root: Path
     ipc: Path  # the kernel's sockets: a short path, as a socket's name is at most 107 bytes
+    listen: Path  # the grader's socket, which the kernel connects to: short too
     data: tuple = ()  # files the kernel reads where the grader has them (MNIST)
 
     @property
@@ -90,7 +92,7 @@ class Folders:
 
     @property
     def read_only(self):
-        return [self.inbox, *self.data]
+        return [self.inbox, self.listen, *self.data]
 
 
 class _BoundedClient(NotebookClient):
@@ -125,9 +127,10 @@ class GradingKernel:
 
     def __init__(self, workdir, config, env, sandbox):
         self.workdir, self.config, self.sandbox = workdir, config, sandbox
-        ipc = Path(tempfile.mkdtemp(prefix="ipc-", dir=sandbox.sockets))
+        ipc, listen = (Path(tempfile.mkdtemp(prefix=p, dir=sandbox.sockets)) for p in ("ipc-", "bridge-"))
+        listen.chmod(0o711)  # the kernel's user may reach the socket in it, not list or change the folder
         data = (Path(env["MNIST_PATH"]),) if "MNIST_PATH" in env else ()  # the kernel's own, read-only
-        self.folders = Folders(workdir, ipc, data)
+        self.folders = Folders(workdir, ipc, listen, data)
         for folder in (self.folders.home, self.folders.inbox):
             folder.mkdir()
         # The bridge's cell runs it from here: the kernel may not be able to read the kit's own files.
@@ -136,6 +139,7 @@ class GradingKernel:
         self.home = self.folders.home
         self.env = self._environment(env)
         self.dead, self.crashed_at, self.channel = None, None, None
+        self.left_behind = []  # why a folder the kernel could write is still there after it stopped
         self.cells = 0  # the notebook's own; the bridge appends its cells after these
         self.errors = []
         self.client = _BoundedClient(
@@ -174,9 +178,10 @@ class GradingKernel:
                     self.channel.close()
                 with phase("kernel stop"):
                     kernel.close()
-        finally:
+        finally:  # every process of the student's ended first: nothing writes while its folders are removed
             self.sandbox.kill_leftovers()
-            shutil.rmtree(self.folders.ipc, ignore_errors=True)
+            folders = [*self.folders.writable, self.folders.listen]
+            self.left_behind = [why for folder in folders if (why := self.sandbox.remove(folder))]
 
     def _manager(self):
         """A kernel started by the sandbox's command, reached through sockets in its `ipc` folder."""
@@ -258,9 +263,9 @@ class GradingKernel:
     def _bridge(self):
         """The channel to the bridge's cell, started at the first request: it serves them all."""
         if self.channel is None:
-            path = self.folders.ipc / "bridge"
+            path = self.folders.listen / "bridge"
             self.channel = Channel(path)
-            self.sandbox.own(path)  # a kernel running as another user must be able to connect
+            self.sandbox.let_connect(path)  # a kernel running as another user must be able to connect
             call = f"\nserve({str(path)!r})\n"
             source = f"exec(open({str(self.folders.bridge)!r}).read() + {call!r}, {{}})"
             self.client.kc.execute(source, store_history=False)  # its reply comes when the channel closes

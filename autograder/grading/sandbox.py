@@ -2,9 +2,10 @@
 
 Student code is hostile, so the kernel is started inside bubblewrap (`bwrap`, rootless
 through user namespaces): the system, the Python environment and the MNIST file are
-read-only, HOME, /tmp, /var/tmp and /dev/shm are new and empty, only the kernel's own
-folders are writable, there is no network, and the kernel has its own PID namespace, so
-every process it starts dies with it and none can signal the grader. Inside, rlimits set
+read-only; HOME, /tmp, /var/tmp and /dev/shm are new, empty and held in memory (each at
+most `tmp_mb`: nothing written there reaches the host's disk); only the folder of the
+kernel's sockets is writable besides; there is no network; and the kernel has its own PID
+namespace, so every process it starts dies with it and none can signal the grader. Inside, rlimits set
 by `prlimit` bound memory per process, the number of processes and the size of a file.
 
 As root (Gradescope) the kernel command first drops to an unprivileged user with
@@ -17,6 +18,7 @@ import os
 import pwd
 import shutil
 import subprocess
+import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -24,10 +26,13 @@ from pathlib import Path
 import psutil
 
 from autograder.errors import SandboxUnavailableError
+from autograder.grading.cleanup import remove
 
 INSIDE_UID = 1000  # the student's uid inside the sandbox, named `student`
 ETC = ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/fonts", "/etc/localtime", "/etc/alternatives"]
 SETPRIV, PRLIMIT = "/usr/bin/setpriv", "/usr/bin/prlimit"  # util-linux, root-owned
+KILL_ALL = "import os\ntry:\n    os.kill(-1, 9)\nexcept ProcessLookupError:\n    pass"  # all of its user's but itself
+TMPFS_FOLDERS = 4  # HOME, /tmp, /var/tmp, /dev/shm
 INSTALL_HINT = "install bubblewrap (`sudo apt-get install bubblewrap`, or `make install`)"
 
 
@@ -83,9 +88,13 @@ class Sandbox:
     def uid(self):
         return pwd.getpwnam(self.user).pw_uid if self.user else None
 
+    def worst_case_mb(self, config):
+        """The most memory one submission can hold: its processes, and its tmpfs folders full."""
+        return config.memory_limit_mb + (TMPFS_FOLDERS * config.tmp_mb if self.bwrap else 0)
+
     def kernel_argv(self, python, folders, env, config):
         """The kernel command: [drop privileges] [bwrap ...] prlimit ... python -m ipykernel_launcher."""
-        argv = _drop_to(self.user) if self.user else []
+        argv = drop_to(self.user) if self.user else []
         if self.bwrap:
             argv += [self.bwrap, *_bwrap_options(python, folders, env, config), "--"]
         else:
@@ -95,17 +104,38 @@ class Sandbox:
         argv += [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
         return argv
 
-    def own(self, *paths):
-        """Give the kernel's user its writable folders."""
+    def own(self, *folders):
+        """Give the kernel's user its writable folders, each new in a folder only the grader writes: through
+        a descriptor opened without following links, so a path swapped meanwhile is never given away."""
         if self.user:
             account = pwd.getpwnam(self.user)
-            for path in paths:
-                os.chown(path, account.pw_uid, account.pw_gid)
+            for folder in folders:
+                fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+                try:
+                    os.fchown(fd, account.pw_uid, account.pw_gid)
+                finally:
+                    os.close(fd)
+
+    def let_connect(self, socket_path):
+        """Let the kernel's user connect to the grader's socket: a socket's owner cannot be given through a
+        descriptor, so it must sit in a folder only the grader writes (nothing there can be swapped)."""
+        if self.user:
+            account = pwd.getpwnam(self.user)
+            os.chown(socket_path, account.pw_uid, account.pw_gid, follow_symlinks=False)
 
     def kill_leftovers(self):
-        """Without a PID namespace, a student's process could outlive its kernel: kill all of that user's."""
+        """Without a PID namespace, a student's process could outlive its kernel: kill all of that user's.
+
+        One kill(-1) as that user reaches every process of theirs at once (the kernel holds forks back
+        meanwhile), so a process forking in a loop cannot outrun a list of them; then wait until none runs.
+        """
         if self.user and not self.bwrap:
+            subprocess.run([*drop_to(self.user), sys.executable, "-I", "-S", "-c", KILL_ALL], capture_output=True)
             kill([p for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real == self.uid])
+
+    def remove(self, folder):
+        """Remove a folder the kernel could write, as its user (cleanup.py); None, or why it is still there."""
+        return remove(folder, drop_to(self.user) if self.user else ())
 
 
 def kill(processes, timeout=5):
@@ -128,7 +158,7 @@ def _running(process):
         return False
 
 
-def _drop_to(user):
+def drop_to(user):
     """setpriv's arguments that make the rest of a command run as `user`, without capabilities."""
     account = pwd.getpwnam(user)
     return [
@@ -181,8 +211,8 @@ def _bwrap_options(python, folders, env, config):
         options += ["--ro-bind", path, path]
     for path in folders.read_only:
         options += ["--ro-bind", str(path), str(path)]
-    for path in folders.writable:
-        options += ["--bind", str(path), str(path)]
+    options += ["--bind", str(folders.ipc), str(folders.ipc)]  # the kernel's sockets, which the grader reaches
+    options += ["--size", str(int(config.tmp_mb * 2**20)), "--tmpfs", str(folders.home)]  # never the host's disk
     options += ["--ro-bind", str(folders.passwd), "/etc/passwd", "--ro-bind", str(folders.group), "/etc/group"]
     options += ["--remount-ro", "/", "--chdir", str(folders.home), "--clearenv"]  # the rest is read-only
     for key, value in env.items():
@@ -208,7 +238,7 @@ def probe(bwrap, user=None):
     if bwrap is None:
         return f"bubblewrap (bwrap) is not installed: {INSTALL_HINT}"
     # The options every kernel gets (an old bwrap without --size fails here, not at grading).
-    command = [*(_drop_to(user) if user else []), bwrap, *_system_options(2**20), "--remount-ro", "/"]
+    command = [*(drop_to(user) if user else []), bwrap, *_system_options(2**20), "--remount-ro", "/"]
     try:
         run = subprocess.run([*command, "true"], capture_output=True, text=True, timeout=30)
     except OSError as e:

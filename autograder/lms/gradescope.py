@@ -9,7 +9,6 @@ config's due date, else the assignment's own) has the config's late policy appli
 """
 
 import json
-import os
 import threading
 import traceback
 from datetime import datetime
@@ -57,9 +56,7 @@ def run(config, root=AUTOGRADER) -> GradeResult:
         sandbox = Sandbox.choose(user=STUDENT)  # no such user: no grading (fail closed), and results say why
         print(f"sandbox: {'bubblewrap, ' if sandbox.bwrap else 'no bubblewrap here, '}student code runs as {STUDENT}")
         path = find_submission(root / "submission", config.assignment)
-        result = grade_isolated(
-            Submission("student", "student", path), results, config, os.cpu_count() or 1, threading.Event(), sandbox
-        )
+        result = grade_isolated(Submission("student", "student", path), results, config, threading.Event(), sandbox)
         late = submission_lateness(root / "submission_metadata.json", config)
         if late.days:
             settlement = settle(result.score, result.possible, [], late, config)

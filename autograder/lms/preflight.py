@@ -6,7 +6,6 @@ solution as Gradescope would, measure it, and say which settings to choose.
 """
 
 import math
-import os
 import threading
 
 import nbformat
@@ -25,9 +24,8 @@ def preflight(config, out, sandbox):
     out.mkdir(parents=True, exist_ok=True)
     notebook = out / f"{config.assignment}.ipynb"
     nbformat.write(fill_answers(template, solution_answers(master)), notebook)
-    cpus = os.cpu_count() or 1
     result = grade_isolated(
-        Submission("solution", "solution", notebook), out / "graded", config, cpus, threading.Event(), sandbox
+        Submission("solution", "solution", notebook), out / "graded", config, threading.Event(), sandbox
     )
     peak_gb = result.measurements["peak_memory_mb"] / 1024
     # Gradescope's CPUs may be slower and fewer than this machine's: keep four times the time,
@@ -36,11 +34,12 @@ def preflight(config, out, sandbox):
     minutes = min(GRADESCOPE_MAX_MINUTES, max(10, needed))
     memory_gb = math.ceil(1.5 * peak_gb)
     lines = [
-        f"Graded the solution as Gradescope would, on {cpus} CPUs: {result.score:g} / {result.possible:g} points"
-        f" in {result.seconds:.0f} s, peak memory {peak_gb:.1f} GB (kernel and grader together).",
+        f"Graded the solution as Gradescope would ({config.threads} numeric thread(s), limits.threads):"
+        f" {result.score:g} / {result.possible:g} points in {result.seconds:.0f} s,"
+        f" peak memory {peak_gb:.1f} GB (kernel and grader together).",
         "Gradescope autograder settings to choose (Settings > Autograder > resources and timeout):",
         f"  memory:  at least {memory_gb} GB (the default 768 MB is not enough)",
-        "  CPUs:    2 or more (TensorFlow trains the student's model)",
+        "  CPUs:    at least limits.threads + 1 (the student's kernel and the grader)",
         f"  timeout: {minutes} minutes",
         "  base image: Ubuntu 24.04 (or 22.04: setup.sh then installs Python 3.11)",
     ]

@@ -17,7 +17,7 @@ from tests.helpers import QUICK_TRAINING, make_submission, solution_answers
 
 
 def grade(path, out, config, sandbox):
-    return grade_isolated(one_submission(path), out, config, 1, threading.Event(), sandbox)
+    return grade_isolated(one_submission(path), out, config, threading.Event(), sandbox)
 
 
 def test_a_not_graded_verdict_comes_back_with_its_reason_and_reports(tmp_path, config, sandbox):
@@ -43,7 +43,7 @@ def test_a_child_started_ahead_grades_what_it_is_handed_later_timed_from_the_han
 ):
     """It starts its kernel and runs the grader's setup before it has a submission (as Spares do)."""
     started = time.monotonic()
-    with Child(config, 1, sandbox) as child:
+    with Child(config, sandbox) as child:
         while not [p for p in psutil.Process(child.process.pid).children(recursive=True) if "bwrap" in p.name()]:
             time.sleep(0.1)  # its kernel is starting: it has no submission yet
         time.sleep(1)
@@ -61,7 +61,7 @@ def test_spares_never_handed_a_submission_are_stopped_and_leave_nothing(tmp_path
     def spares():
         return [p for p in psutil.Process().children() if p.cwd().startswith(str(tmp_path))]
 
-    with Spares(config, 1, sandbox, ahead=2, total=3):
+    with Spares(config, sandbox, ahead=2, total=3):
         time.sleep(3)  # getting ready: kernels starting
         trees = [q for p in spares() for q in [p, *p.children(recursive=True)]]
         assert len(spares()) == 2 and len(list(tmp_path.glob("kit-submission-*"))) == 2
@@ -70,7 +70,7 @@ def test_spares_never_handed_a_submission_are_stopped_and_leave_nothing(tmp_path
 
 
 def test_spares_hand_a_submission_to_a_ready_child_and_record_its_wait(tmp_path, built, config, sandbox):
-    with Spares(config, 1, sandbox, ahead=1, total=1) as spares, spares.take(threading.Event()) as child:
+    with Spares(config, sandbox, ahead=1, total=1) as spares, spares.take(threading.Event()) as child:
         result = child.grade(built, tmp_path / "grader.log", threading.Event())
     assert result.status is Status.GRADED and result.score == 0
     assert WAITED not in result.measurements["phases"]  # ready when handed its submission
@@ -80,7 +80,7 @@ def test_spares_hand_a_submission_to_a_ready_child_and_record_its_wait(tmp_path,
 
 def test_a_child_that_dies_getting_ready_is_taken_at_once_and_says_why(tmp_path, built, config, sandbox, monkeypatch):
     monkeypatch.setenv("MNIST_PATH", str(tmp_path / "no-such.npz"))
-    with Spares(config, 1, sandbox, ahead=1, total=1) as spares, spares.take(threading.Event()) as child:
+    with Spares(config, sandbox, ahead=1, total=1) as spares, spares.take(threading.Event()) as child:
         assert child.waited < 30  # not the patience given to a child still getting ready
         with pytest.raises(KitError, match="MNIST_PATH names"):
             child.grade(built, tmp_path / "grader.log", threading.Event())
@@ -89,7 +89,7 @@ def test_a_child_that_dies_getting_ready_is_taken_at_once_and_says_why(tmp_path,
 def test_a_stopped_run_takes_a_child_without_waiting_for_it(config, sandbox):
     stop = threading.Event()
     stop.set()
-    with Spares(config, 1, sandbox, ahead=1, total=1) as spares, spares.take(stop) as child:
+    with Spares(config, sandbox, ahead=1, total=1) as spares, spares.take(stop) as child:
         assert child.waited < 1
 
 
@@ -120,7 +120,7 @@ def test_a_child_grades_its_next_submission_afresh_its_imports_paid_once(tmp_pat
         )
         for name, extra in (("first", LEAVE_TRACES), ("second", FIND_TRACES))
     )
-    with Child(config, 1, sandbox) as child:
+    with Child(config, sandbox) as child:
         results = [child.grade(first, tmp_path / "first.log", threading.Event())]
         select.select([child.signals], [], [], 120)  # ready again, as Spares would wait for
         results.append(child.grade(second, tmp_path / "second.log", threading.Event()))
@@ -135,7 +135,7 @@ def test_a_child_grades_its_next_submission_afresh_its_imports_paid_once(tmp_pat
 
 def test_a_child_stopped_at_a_limit_is_not_handed_another_submission(tmp_path, built, config, sandbox):
     stop = threading.Event()
-    with Spares(config, 1, sandbox, ahead=1, total=2) as spares:
+    with Spares(config, sandbox, ahead=1, total=2) as spares:
         child = spares.take(threading.Event())
         stop.set()
         result = child.grade(built, tmp_path / "grader.log", stop)

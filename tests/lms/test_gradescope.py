@@ -13,13 +13,14 @@ import shutil
 import socket
 import subprocess
 import zipfile
+from contextlib import suppress
 
 import nbformat
 import psutil
 import pytest
 
 from autograder.build.assign import dist_dir
-from tests.attacks import ATTACKS, MUST_FAIL, attack_notebook, reports
+from tests.attacks import ATTACKS, MUST_FAIL, attack_cell, attack_notebook, reports
 from tests.helpers import QUICK_TRAINING, make_submission, valid_results
 
 pytestmark = [
@@ -245,3 +246,68 @@ def test_the_attack_corpus_changes_nothing_on_gradescope(image, built):
         "grader.log",
         "results.json",
     ]
+
+
+# The forged grade, tried for real: a thread swaps every socket it can reach for a link to
+# run_autograder while the grader sets up the bridge; root must never act through the link.
+RACE = """
+import os, pathlib, threading, time
+TARGET, LOG = "/autograder/run_autograder", "/tmp/kit-race.log"
+def candidates():
+    # the kit's bridge socket by its name in every folder beside the kernel's, and any other socket seen
+    connection = json.loads(pathlib.Path(sys.argv[sys.argv.index("-f") + 1]).read_text())
+    top = pathlib.Path(connection["ip"]).parent.parent
+    found = []
+    for folder in [p for p in top.iterdir() if p.is_dir()]:
+        found.append(folder / "bridge")
+        try:
+            found += [e.path for e in os.scandir(folder) if e.is_socket() and not e.name.startswith("kernel")]
+        except OSError:
+            pass
+    return set(map(str, found))
+def race():
+    tries = wins = 0
+    end = time.monotonic() + 120
+    while time.monotonic() < end and not wins:
+        for path in candidates():
+            tries += 1
+            try:
+                os.rename(path, path + ".moved")
+                os.symlink(TARGET, path)
+            except OSError:
+                pass
+        wins = int(os.stat(TARGET).st_uid == os.getuid())
+        with open(LOG, "w") as log:
+            log.write(f"{tries} {wins}")
+threading.Thread(target=race, daemon=True).start()
+"""
+
+
+def ownership(tree):
+    """Owner, group and mode of every file under /autograder that the grader runs or trusts."""
+    files = [tree / "run_autograder", tree / "source", *sorted((tree / "source").rglob("*")), tree / "venv"]
+    files += sorted((tree / "venv" / "bin").iterdir())
+    return {str(p): (s.st_uid, s.st_gid, s.st_mode) for p in files if (s := p.lstat())}
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_no_race_gives_the_student_a_file_root_runs(image, built, attempt):
+    """Without bubblewrap (the container Gradescope may give): the socket swapped for a link, three times."""
+    shutil.copyfile(image / "source" / "run_autograder", image / "run_autograder")
+    before = ownership(image)
+
+    def write(path):
+        make_submission(path, built, mnist_accuracy=QUICK_TRAINING)
+        nb = nbformat.read(path, as_version=4)
+        nb.cells.append(nbformat.v4.new_code_cell(attack_cell(RACE, {})))
+        nbformat.write(nb, path)
+
+    race_log = "/tmp/kit-race.log"
+    with suppress(FileNotFoundError):
+        os.unlink(race_log)
+    results, grade = run(image, "deep_learning_primer.ipynb", write, NO_BWRAP)
+    assert results["score"] == 8 and grade["status"] == "graded", results["output"]
+    assert ownership(image) == before and not student_processes()
+    tries, wins = map(int, open(race_log).read().split())
+    print(f"race {attempt}: {tries} tries, {wins} wins")
+    assert tries > 0 and wins == 0
