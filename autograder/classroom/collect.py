@@ -17,6 +17,7 @@ import yaml
 
 from autograder.errors import KitError, SubmissionError
 from autograder.grading.submission import MAX_BYTES
+from autograder.names import UNSHOWN
 
 # Canvas names files `doejane_12345_67890_original-name.ipynb` (`doejane_LATE_...` or `doejane_late_...` if late).
 CANVAS = re.compile(r"^(?P<name>[^_]+?)(?P<late>_(?:LATE|late))?_(?P<id>\d+)_\d+_(?P<file>.+)$")
@@ -26,7 +27,8 @@ SUFFIXES = (".ipynb", ".zip")
 # An LMS download is unpacked only within these bounds (a zip bomb is refused, not unpacked);
 # an entry larger than a submission may be is left packed and listed as ignored.
 MAX_ENTRIES, MAX_UNPACKED_BYTES = 20_000, 4 * 2**30
-UNSAFE = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')  # separators, controls, what Windows refuses
+# Separators, controls, what Windows refuses, and what names.shown escapes (bidirectional marks).
+UNSAFE = re.compile(rf'(?:[\x00-\x1f/\\:*?"<>|]|{UNSHOWN.pattern})+')
 
 
 @dataclass(frozen=True)
