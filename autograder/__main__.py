@@ -184,6 +184,7 @@ def _grade(args, config):
 def _grade_class(args, config):
     from autograder.classroom.bulk import grade_all
     from autograder.lms.canvas import write_canvas_csv
+    from autograder.names import shown
 
     try:
         with _cluster(args, config) as cluster:
@@ -195,7 +196,7 @@ def _grade_class(args, config):
         print(f"interrupted: the rows already in {args.out / 'gradebook.csv'} are kept; run again to resume")
         return 130
     for ignored in run.ignored:
-        print(f"ignored: {ignored.path}: {ignored.why}")
+        print(f"ignored: {shown(ignored.path)}: {ignored.why}")
     if run.absent:
         names = ", ".join(r.student for r in run.absent[:5]) + (", ..." if len(run.absent) > 5 else "")
         print(f"kept: {len(run.absent)} earlier rows whose submissions are not under these paths ({names})")
@@ -240,6 +241,7 @@ def _grade_one(args, path, out, config):
     """One submission, isolated and limited exactly as each one of a class is."""
     from autograder.classroom.collect import one_submission
     from autograder.grading.isolate import grade_isolated
+    from autograder.names import shown
     from autograder.reports.text import table
 
     sandbox = _sandbox(args)
@@ -247,7 +249,7 @@ def _grade_one(args, path, out, config):
     print(table(result))
     print(f"results: {out / 'results.json'}  feedback: {out / 'feedback.html'}")
     if result.error:
-        print(f"error: {path}: {result.error}", file=sys.stderr)
+        print(f"error: {shown(path)}: {result.error}", file=sys.stderr)
         return 1
     return 0
 

@@ -10,6 +10,8 @@ grading error":
   only ever fails the test that asked; it is never a kit error.
 """
 
+from autograder.names import shown
+
 
 class KitError(Exception):
     """The root of the kit's own errors; `str(e)` is a complete one-line message."""
@@ -32,7 +34,13 @@ class MnistNotFoundError(KitError, FileNotFoundError):
 
 
 class SubmissionError(KitError, ValueError):
-    """A submitted file cannot be graded (not a notebook, another assignment, ...)."""
+    """A submitted file cannot be graded (not a notebook, another assignment, ...).
+
+    Its message names the student's file, which the student named: it is `shown` (no control
+    or bidirectional characters), wherever it goes (results.json, the pages, the terminal)."""
+
+    def __init__(self, message):
+        super().__init__(shown(message))
 
 
 class UnsafeModelError(KitError, ValueError):

@@ -17,15 +17,18 @@ import yaml
 
 from autograder.errors import KitError, SubmissionError
 from autograder.grading.submission import MAX_BYTES
+from autograder.names import UNSHOWN
 
 # Canvas names files `doejane_12345_67890_original-name.ipynb` (`doejane_LATE_...` or `doejane_late_...` if late).
 CANVAS = re.compile(r"^(?P<name>[^_]+?)(?P<late>_(?:LATE|late))?_(?P<id>\d+)_\d+_(?P<file>.+)$")
 OTTER_TIMESTAMP = re.compile(r"_\d{4}_\d{2}_\d{2}T\d{2}_\d{2}_\d{2}_\d+$")
 GRADESCOPE_METADATA = "submission_metadata.yml"
 SUFFIXES = (".ipynb", ".zip")
-# An LMS download is unpacked only within these bounds (a zip bomb is refused, not unpacked).
+# An LMS download is unpacked only within these bounds (a zip bomb is refused, not unpacked);
+# an entry larger than a submission may be is left packed and listed as ignored.
 MAX_ENTRIES, MAX_UNPACKED_BYTES = 20_000, 4 * 2**30
-UNSAFE = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')  # separators, controls, what Windows refuses
+# Separators, controls, what Windows refuses, and what names.shown escapes (bidirectional marks).
+UNSAFE = re.compile(rf'(?:[\x00-\x1f/\\:*?"<>|]|{UNSHOWN.pattern})+')
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ def collect(paths, inbox):
             _add(_folder(path), found, ignored)
         elif zipfile.is_zipfile(path) and _is_collection(path):
             target = inbox / path.stem
-            _unpack(path, target)
+            ignored += _unpack(path, target)
             _add(_folder(target), found, ignored)
         else:
             found.append(one_submission(path))
@@ -98,18 +101,27 @@ def _is_collection(path):
 
 
 def _unpack(path, target):
-    if target.exists():
-        return
+    """Unpack an LMS download into `target` (once), but its entries over MAX_BYTES: those are `Ignored`
+    (named inside the zip), and the others are graded. Bounds on the whole refuse it whole."""
     with zipfile.ZipFile(path) as z:
         infos = z.infolist()
-        total, largest = sum(i.file_size for i in infos), max(infos, key=lambda i: i.file_size)
-        if len(infos) > MAX_ENTRIES or total > MAX_UNPACKED_BYTES or largest.file_size > MAX_BYTES:
+        kept = [i for i in infos if i.file_size <= MAX_BYTES]
+        total = sum(i.file_size for i in kept)
+        if len(infos) > MAX_ENTRIES or total > MAX_UNPACKED_BYTES:
             raise SubmissionError(
-                f"{path.name} would unpack to {total / 2**20:.0f} MB in {len(infos)} files (its largest, "
-                f"{largest.filename}, {largest.file_size / 2**20:.0f} MB); the kit unpacks at most "
-                f"{MAX_UNPACKED_BYTES / 2**30:g} GB, {MAX_ENTRIES} files, {MAX_BYTES / 2**20:g} MB a file"
+                f"{path.name} would unpack to {total / 2**20:.0f} MB in {len(infos)} files; the kit unpacks "
+                f"at most {MAX_UNPACKED_BYTES / 2**30:g} GB, {MAX_ENTRIES} files"
             )
-        z.extractall(target)  # zipfile drops absolute paths and '..' parts
+        if not target.exists():
+            z.extractall(target, kept)  # zipfile drops absolute paths and '..' parts
+    return [
+        Ignored(
+            path / i.filename,
+            f"{i.file_size / 2**20:.0f} MB unpacked, over the {MAX_BYTES / 2**20:g} MB a submission may be",
+        )
+        for i in infos
+        if i not in kept
+    ]
 
 
 def _folder(folder):

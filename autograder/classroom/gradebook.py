@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 
 from autograder.contract import Status
+from autograder.names import shown, unshown
 
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection): a file
 # named "=HYPERLINK(...).ipynb" must reach the instructor's spreadsheet as text.
@@ -22,7 +23,9 @@ _TEXT = ("student", "name", "lms_id", "file", "late", "error")
 
 
 def as_text(value):
-    """A student-controlled string as a spreadsheet shows it, never runs it: a leading quote."""
+    """A student-controlled string as a spreadsheet shows it, never runs it (a leading quote) nor
+    reverses it (control and bidirectional characters `shown`)."""
+    value = shown(value)
     return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
 
 
@@ -35,8 +38,11 @@ def fingerprint(path):
 
 
 def _from_text(value):
-    quoted = isinstance(value, str) and value.startswith("'") and value[1:].startswith(_FORMULA_START)
-    return value[1:] if quoted else value
+    """The original of an `as_text` string: a row read back names the very file it graded."""
+    if not isinstance(value, str):
+        return value
+    quoted = value.startswith("'") and value[1:].startswith(_FORMULA_START)
+    return unshown(value[1:] if quoted else value)
 
 
 @dataclass

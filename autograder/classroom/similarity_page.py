@@ -7,7 +7,9 @@ marks are the template's own tags around escaped segments, never HTML built from
 from copydetect import compare_files
 from jinja2 import Environment
 
-PAGE = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string("""\
+from autograder.names import shown
+
+PAGE = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True, finalize=shown).from_string("""\
 <!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ assignment }}: similar answers</title>
 <style>

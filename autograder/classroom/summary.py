@@ -17,9 +17,11 @@ import matplotlib.pyplot as plt
 from jinja2 import Environment
 from matplotlib.ticker import MaxNLocator
 
+from autograder.names import shown
+
 MOST_FAILED = 10
 
-PAGE = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string("""\
+PAGE = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True, finalize=shown).from_string("""\
 <!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ assignment }}: class summary</title>
 <style>

@@ -1,10 +1,12 @@
 """Reading what a student handed in: a notebook, or the zip from `grader.export()`.
 
 Anything else gets a one-line reason (`SubmissionError`) that ends up in the results
-file, never a traceback alone.
+file, never a traceback alone. This is the one place a student's notebook is parsed
+(grading, similarity and Gradescope all come here), so its bounds hold for all of them.
 """
 
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -13,6 +15,13 @@ import nbformat
 from autograder.errors import SubmissionError
 
 MAX_BYTES = 200 * 1024 * 1024
+# Arrays and objects nested deeper than this are refused before parsing: the parsers and
+# everything after them (nbformat, deepcopy, the writers) recurse once or more per level,
+# so a file nested 100,000 deep would end the grading in a RecursionError. Jupyter's own
+# notebooks nest about 10 deep; widget states and plot specs a few more.
+MAX_DEPTH = 100
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_A_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
 
 
 def read_submission(path, assignment):
@@ -35,18 +44,40 @@ def read_submission(path, assignment):
 
 
 def parse_notebook(data, name):
+    """The notebook in `data` (bytes): UTF-8 text (Jupyter writes nothing else), bounded in depth, JSON."""
     if not data.strip():
         raise SubmissionError(f"{name} is empty")
     try:
-        content = json.loads(data)
-    except (UnicodeDecodeError, ValueError):
+        text = data.decode("utf-8").removeprefix("\ufeff")  # a BOM, as some editors write
+    except UnicodeDecodeError as e:
+        raise SubmissionError(
+            f"{name} is not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}); save it again from Jupyter"
+        ) from None
+    if _deeper_than(MAX_DEPTH, data):
+        raise SubmissionError(
+            f"{name} is not a Jupyter notebook: its JSON is nested too deeply (more than {MAX_DEPTH} levels)"
+        )
+    try:
+        content = json.loads(text)
+    except ValueError:
         raise SubmissionError(f"{name} is not a Jupyter notebook (it is not JSON)") from None
     if not isinstance(content, dict) or ("cells" not in content and "worksheets" not in content):
         raise SubmissionError(f"{name} is JSON but not a Jupyter notebook (it has no cells)")
     try:
-        return nbformat.reads(data, as_version=4)
+        return nbformat.reads(text, as_version=4)
     except Exception as e:
         raise SubmissionError(f"{name} is not a valid Jupyter notebook: {str(e).splitlines()[0]}") from None
+
+
+def _deeper_than(limit, data):
+    """Whether JSON `data` nests arrays and objects more than `limit` deep, counting without parsing:
+    the brackets outside strings only, each string skipped whole by the regex (a scan in C)."""
+    depth = 0
+    for byte in _STRING.sub(b"", data).translate(None, _NOT_A_BRACKET):
+        depth += 1 if byte in b"[{" else -1
+        if depth > limit:
+            return True
+    return False
 
 
 def _notebook_in_zip(path, assignment):

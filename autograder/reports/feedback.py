@@ -8,9 +8,10 @@ with their reasons, and what lateness cost under the late policy.
 
 from jinja2 import Environment
 
+from autograder.names import shown
 from autograder.reports.text import settlement_lines, test_lines
 
-PAGE = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string("""\
+PAGE = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True, finalize=shown).from_string("""\
 <!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Feedback: {{ student }}</title>
 <style>

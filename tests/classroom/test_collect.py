@@ -98,14 +98,39 @@ def test_identities_never_name_a_path_outside_the_out_folder(tmp_path):
     assert [(s.student, s.lms_id) for s in found] == [("x", "../../x"), ("etc_passwd", "/etc/passwd")]
 
 
-def test_a_zip_bomb_is_refused_not_unpacked(tmp_path):
-    bomb = tmp_path / "submissions.zip"
-    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+def _bomb(path, megabytes):
+    """A Canvas download: lovelaceada's notebook, and turingalan's entry of `megabytes` of zeros (packed small)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("lovelaceada_4711_998877_deep_learning_primer.ipynb", "{}")
         with z.open("turingalan_4712_998878_deep_learning_primer.ipynb", "w", force_zip64=True) as member:
             zeros = bytes(2**24)
-            for _ in range(16):  # 256 MB of zeros, a few hundred KB packed
+            for _ in range(megabytes // 16):
                 member.write(zeros)
-    with pytest.raises(SubmissionError, match="would unpack to 256 MB"):
-        collect([bomb], tmp_path / "inbox")
+    return path
+
+
+def test_an_oversized_entry_is_ignored_and_the_rest_graded(tmp_path):
+    """One entry over the bound of a file (200 MB) leaves the download's other submissions to grade."""
+    bomb = _bomb(tmp_path / "submissions.zip", 256)
+    for _ in range(2):  # and the same when it is already unpacked
+        found, ignored = collect([bomb], tmp_path / "inbox")
+        assert [s.student for s in found] == ["lovelaceada_4711"]
+        assert [(i.path, i.why) for i in ignored] == [
+            (
+                bomb / "turingalan_4712_998878_deep_learning_primer.ipynb",
+                "256 MB unpacked, over the 200 MB a submission may be",
+            )
+        ]
+    assert [p.name for p in (tmp_path / "inbox").rglob("*")] == [
+        "submissions",
+        "lovelaceada_4711_998877_deep_learning_primer.ipynb",
+    ]
+
+
+@pytest.mark.parametrize("bound, value", [("MAX_UNPACKED_BYTES", 32 * 2**20), ("MAX_ENTRIES", 1)])
+def test_a_zip_bomb_is_refused_not_unpacked(tmp_path, monkeypatch, bound, value):
+    """Over the bounds of the whole (4 GB, 20,000 files; lowered here), nothing is unpacked."""
+    monkeypatch.setattr(f"autograder.classroom.collect.{bound}", value)
+    with pytest.raises(SubmissionError, match="would unpack to 48 MB in 2 files; the kit unpacks at most"):
+        collect([_bomb(tmp_path / "submissions.zip", 48)], tmp_path / "inbox")
     assert not (tmp_path / "inbox").exists()

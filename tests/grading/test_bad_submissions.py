@@ -24,6 +24,18 @@ def _zip(path, names, built):
         z.writestr("notes.txt", "hello")
 
 
+def _latin1(path, built):
+    """A valid notebook but for one byte: an editor saved "é" as Latin-1."""
+    path.write_bytes(built.read_bytes().replace(b'"cells": [', b'"x": "caf\xe9", "cells": [', 1))
+
+
+def _deep(path, built):
+    """Valid JSON whose metadata nests 100,000 lists deep: the parsers' recursion must never see it."""
+    path.write_text(
+        '{"cells": [], "metadata": {"x": ' + "[" * 100_000 + "]" * 100_000 + '}, "nbformat": 4, "nbformat_minor": 5}'
+    )
+
+
 def _unrelated_notebook(path, built):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("# My own project"), nbformat.v4.new_code_cell("print('hello')")]
@@ -33,7 +45,13 @@ def _unrelated_notebook(path, built):
 CASES = {
     "unrelated.ipynb": (_unrelated_notebook, "does not match the assignment"),
     "empty.ipynb": (lambda p, b: p.write_bytes(b""), "is empty"),
-    "garbage.ipynb": (lambda p, b: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00"), "not JSON"),
+    "garbage.ipynb": (
+        lambda p, b: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00"),
+        "is not UTF-8 text (byte 0x89 at offset 0)",
+    ),
+    "text.ipynb": (lambda p, b: p.write_text("my answers: 42\n"), "not JSON"),
+    "latin1.ipynb": (_latin1, "is not UTF-8 text (byte 0xe9 at offset "),
+    "deep.ipynb": (_deep, "its JSON is nested too deeply (more than 100 levels)"),
     "list.ipynb": (lambda p, b: p.write_text(json.dumps([1, 2, 3])), "not a Jupyter notebook"),
     "wrong.ipynb": (_wrong_assignment, "module3_transformers"),
     "nothing.zip": (lambda p, b: _zip(p, [], b), "contains no notebook"),
@@ -53,15 +71,19 @@ def test_bad_submission_is_not_graded_and_says_why(tmp_path, built, config, sand
     assert all(t.message == result.error for q in result.questions for t in q.tests)
 
 
-def test_the_command_line_prints_one_error_line_and_writes_results(tmp_path, built):
-    CASES["garbage.ipynb"][0](tmp_path / "garbage.ipynb", built)
-    result = run_cli("grade", tmp_path / "garbage.ipynb", "--out", tmp_path / "out")
+@pytest.mark.parametrize("name", ["text.ipynb", "deep.ipynb"])
+def test_the_command_line_prints_one_error_line_and_writes_results(tmp_path, built, name):
+    """Graded isolated, as a class grades it: the deep file once crashed the grading child."""
+    make, reason = CASES[name]
+    make(tmp_path / name, built)
+    result = run_cli("grade", tmp_path / name, "--out", tmp_path / "out")
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
     error_lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert len(error_lines) == 1 and "not JSON" in error_lines[0], result.stderr
+    assert len(error_lines) == 1 and reason in error_lines[0], result.stderr
     results = valid_results(tmp_path / "out" / "results.json")
-    assert results["score"] == 0 and "not JSON" in results["output"]
+    assert results["score"] == 0 and reason in results["output"]
+    assert json.loads((tmp_path / "out" / "grade.json").read_text())["status"] == Status.NOT_GRADED
 
 
 def test_a_kit_error_is_one_line_with_exit_code_2(tmp_path, built):

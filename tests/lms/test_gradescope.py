@@ -81,6 +81,8 @@ def test_blank_notebook_gets_zero(image, built):
     [
         ("deep_learning_primer.ipynb", b"", "empty"),
         ("deep_learning_primer.ipynb", b"%PDF-1.4", "not JSON"),
+        ("deep_learning_primer.ipynb", b'{"cells": [], "x": "caf\xe9"}', "not UTF-8 text (byte 0xe9 at offset 23)"),
+        ("deep_learning_primer.ipynb", b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
         ("homework.txt", b"hello", "does not exist"),
     ],
 )
