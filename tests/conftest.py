@@ -9,6 +9,8 @@ import threading
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
+from pathlib import Path
 
 import pytest
 
@@ -184,6 +186,7 @@ def _attack_run(built, lenient_config):
         for path in [home / "secret.txt", config, corpus, *corpus.iterdir()]:
             os.chown(path, account.pw_uid, account.pw_gid)
         before = _fingerprints(home, kit)
+        scratch_before = _owned_in_scratch(account.pw_uid)
         connections = []
         accepting = threading.Thread(target=_accept, args=(listener, connections, threading.Event()), daemon=True)
         accepting.start()
@@ -196,6 +199,7 @@ def _attack_run(built, lenient_config):
         )
         seconds = time.monotonic() - started
         survivors = user_processes(account.pw_uid)
+        left_on_the_host = _owned_in_scratch(account.pw_uid) - scratch_before
     with open(out / "gradebook.csv", newline="") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
     return {
@@ -208,6 +212,7 @@ def _attack_run(built, lenient_config):
         "after": _fingerprints(home, kit),
         "connections": connections,
         "survivors": survivors,
+        "left_on_the_host": left_on_the_host,
         "seconds": seconds,
     }
 
@@ -220,6 +225,17 @@ def _accept(listener, connections, never):
             continue
         except OSError:
             return
+
+
+def _owned_in_scratch(uid):
+    """What `uid` has in the machine's scratch folders (a grading must leave nothing there)."""
+    owned = set()
+    for folder in ("/tmp", "/var/tmp", "/dev/shm"):
+        for path in Path(folder).iterdir():
+            with suppress(FileNotFoundError):  # another program's file, gone meanwhile
+                if path.lstat().st_uid == uid:
+                    owned.add(str(path))
+    return owned
 
 
 def _fingerprints(home, kit):

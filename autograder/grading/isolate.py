@@ -342,7 +342,8 @@ def _watch(child, signals, config, stop):
 
 def _limit_reached(peak, limit, deadline, stop, config):
     if peak > limit:
-        return Status.OUT_OF_MEMORY, f"out of memory: it used more than {config.memory_limit_mb:g} MB"
+        why = f"out of memory: it used more than {config.memory_limit_mb:g} MB (processes and files in memory together)"
+        return Status.OUT_OF_MEMORY, why
     if time.monotonic() > deadline:
         return Status.TIMED_OUT, f"timed out: grading took longer than {config.submission_timeout_seconds:g} s"
     if stop.is_set():
@@ -359,8 +360,9 @@ def _tree(pid):
 
 
 def _memory(processes):
-    """Memory the tree uses: proportional set sizes, so that pages forked processes share count once."""
-    total = 0
+    """Memory the tree holds: proportional set sizes (pages forked processes share count once) and the
+    files in the sandbox's folders held in memory."""
+    total = _in_memory_folders(processes)
     for p in processes:
         try:
             total += p.memory_full_info().pss
@@ -369,3 +371,25 @@ def _memory(processes):
         except psutil.Error:
             pass
     return total
+
+
+def _in_memory_folders(processes):
+    """Bytes in the tmpfs folders of the processes in another mount namespace than ours (the sandbox's
+    HOME, /tmp, ...; any a student mounted in a namespace of their own too), each folder counted once."""
+    ours, used = os.readlink("/proc/self/ns/mnt"), {}
+    for p in processes:
+        try:
+            if os.readlink(f"/proc/{p.pid}/ns/mnt") == ours:
+                continue
+            with open(f"/proc/{p.pid}/mountinfo") as f:
+                mounts = [line.split() for line in f]
+        except OSError:
+            continue
+        for fields in mounts:
+            if fields[fields.index("-") + 1] != "tmpfs":
+                continue
+            path = f"/proc/{p.pid}/root" + fields[4].encode().decode("unicode_escape")  # "\040": a space
+            with suppress(OSError):
+                device, space = os.stat(path).st_dev, os.statvfs(path)
+                used[device] = (space.f_blocks - space.f_bfree) * space.f_frsize
+    return sum(used.values())

@@ -12,12 +12,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import dill
 import nbformat
+import psutil
 from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_core.utils import run_sync
@@ -49,11 +51,34 @@ _TIMEOUT = {"ename": "TimeoutError", "evalue": "the cell ran longer than the tim
 
 
 class _Manager(AsyncKernelManager):
-    """A kernel manager whose connection file the kernel's own user (maybe not ours) can read."""
+    """A kernel manager whose connection file the kernel's own user (maybe not ours) can read.
+
+    In bubblewrap the kernel's sockets are in a folder held in the sandbox's memory, which no
+    one outside can write to: the grader reaches them through the sandbox's root as the kernel
+    sees it (/proc/PID/root), once the kernel is launched.
+    """
+
+    through_sandbox = False
 
     def write_connection_file(self, **kwargs):
         super().write_connection_file(**kwargs)
         Path(self.connection_file).chmod(0o644)
+
+    async def _async_post_start_kernel(self, **kw):
+        if self.through_sandbox:
+            self.ip = f"/proc/{_sandboxed(self.provisioner.process.pid)}/root{self.ip}"
+        await super()._async_post_start_kernel(**kw)
+
+
+def _sandboxed(pid, timeout=30):
+    """The first process bwrap (`pid`) starts inside the sandbox: it lives as long as the sandbox."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        children = psutil.Process(pid).children()
+        if children:
+            return children[0].pid
+        time.sleep(0.005)
+    raise KitError(f"bubblewrap started no sandbox within {timeout} s")
 
 
 @dataclass(frozen=True)
@@ -195,13 +220,15 @@ class GradingKernel:
         (spec / "kernel.json").write_text(json.dumps(kernel))
         self.workdir.chmod(0o755)  # a kernel running as another user must reach its folders
         self.sandbox.own(*folders.writable)
-        return _Manager(
+        manager = _Manager(
             kernel_name="python3",
             kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec.parent)]),
             transport="ipc",
             ip=str(folders.ipc / "kernel"),
             connection_file=str(folders.inbox / "connection.json"),
         )
+        manager.through_sandbox = bool(self.sandbox.bwrap)
+        return manager
 
     def set_up(self, source):
         """Run the grader's own cell, before any notebook: its failure is the kit's, not a student's."""

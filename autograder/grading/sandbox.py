@@ -2,11 +2,12 @@
 
 Student code is hostile, so the kernel is started inside bubblewrap (`bwrap`, rootless
 through user namespaces): the system, the Python environment and the MNIST file are
-read-only; HOME, /tmp, /var/tmp and /dev/shm are new, empty and held in memory (each at
-most `tmp_mb`: nothing written there reaches the host's disk); only the folder of the
-kernel's sockets is writable besides; there is no network; and the kernel has its own PID
-namespace, so every process it starts dies with it and none can signal the grader. Inside, rlimits set
-by `prlimit` bound memory per process, the number of processes and the size of a file.
+read-only; HOME, /tmp, /var/tmp, /dev/shm and the folder of the kernel's sockets are new,
+empty and held in the sandbox's memory (bounded, counted in its memory, never on the
+host's disk), and nothing else is writable; there is no network; and the kernel has its own
+PID namespace, so every process it starts dies with it and none can signal the grader.
+Inside, rlimits set by `prlimit` bound memory per process, the number of processes and the
+size of a file.
 
 As root (Gradescope) the kernel command first drops to an unprivileged user with
 `setpriv`; there, where the container allows no user namespaces, that user and killing
@@ -32,7 +33,8 @@ INSIDE_UID = 1000  # the student's uid inside the sandbox, named `student`
 ETC = ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/fonts", "/etc/localtime", "/etc/alternatives"]
 SETPRIV, PRLIMIT = "/usr/bin/setpriv", "/usr/bin/prlimit"  # util-linux, root-owned
 KILL_ALL = "import os\ntry:\n    os.kill(-1, 9)\nexcept ProcessLookupError:\n    pass"  # all of its user's but itself
-TMPFS_FOLDERS = 4  # HOME, /tmp, /var/tmp, /dev/shm
+TMPFS_FOLDERS = 4  # HOME, /tmp, /var/tmp, /dev/shm, each of tmp_mb
+IPC_BYTES = 2**20  # the folder of the kernel's sockets: they take no space
 INSTALL_HINT = "install bubblewrap (`sudo apt-get install bubblewrap`, or `make install`)"
 
 
@@ -211,8 +213,10 @@ def _bwrap_options(python, folders, env, config):
         options += ["--ro-bind", path, path]
     for path in folders.read_only:
         options += ["--ro-bind", str(path), str(path)]
-    options += ["--bind", str(folders.ipc), str(folders.ipc)]  # the kernel's sockets, which the grader reaches
-    options += ["--size", str(int(config.tmp_mb * 2**20)), "--tmpfs", str(folders.home)]  # never the host's disk
+    # The kernel's sockets and HOME in the sandbox's memory, never on the host's disk: the grader
+    # reaches the sockets through /proc/PID/root (kernel.py).
+    options += ["--size", str(IPC_BYTES), "--tmpfs", str(folders.ipc)]
+    options += ["--size", str(int(config.tmp_mb * 2**20)), "--tmpfs", str(folders.home)]
     options += ["--ro-bind", str(folders.passwd), "/etc/passwd", "--ro-bind", str(folders.group), "/etc/group"]
     options += ["--remount-ro", "/", "--chdir", str(folders.home), "--clearenv"]  # the rest is read-only
     for key, value in env.items():

@@ -93,3 +93,12 @@ def test_processes_and_memory_are_bounded(attack_run, lenient_config):
 def test_killing_everything_in_sight_costs_only_that_cell(attack_run):
     grade = json.loads((attack_run["out"] / "students" / "kill_all" / "grade.json").read_text())
     assert [e["name"] for e in grade["cell_errors"]] == ["KernelDied"]
+
+
+def test_nothing_is_left_on_the_host(attack_run):
+    """The litter (a 5,000-deep chain, 20,000 files, a FIFO, a socket, a link, locked folders) in HOME and
+    beside the kernel's sockets: held in the sandbox's memory, gone with it; no grading left anything."""
+    assert report(attack_run, "litter")["deep chain in HOME"] == "ok"
+    assert not attack_run["left_on_the_host"], attack_run["left_on_the_host"]
+    for grade_json in (attack_run["out"] / "students").glob("*/grade.json"):
+        assert "left_behind" not in json.loads(grade_json.read_text())["measurements"], grade_json
