@@ -74,11 +74,14 @@ def _sandboxed(pid, timeout=30):
     """The first process bwrap (`pid`) starts inside the sandbox: it lives as long as the sandbox."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        children = psutil.Process(pid).children()
+        try:
+            children = psutil.Process(pid).children()
+        except psutil.NoSuchProcess:
+            break
         if children:
             return children[0].pid
         time.sleep(0.005)
-    raise KitError(f"bubblewrap started no sandbox within {timeout} s")
+    raise KitError("bubblewrap started no sandbox: `python -m autograder doctor` says why")
 
 
 @dataclass(frozen=True)

@@ -250,40 +250,38 @@ def test_the_attack_corpus_changes_nothing_on_gradescope(image, built):
     ]
 
 
-# The forged grade, tried for real: a thread swaps every socket it can reach for a link to
-# run_autograder while the grader sets up the bridge; root must never act through the link.
-RACE = """
-import os, pathlib, stat, threading, time
+# The forged grade, tried for real: root must never act through a link the student planted.
+RACER = """
+import os, pathlib, stat, sys, time
 TARGET, LOG = "/autograder/run_autograder", "/tmp/kit-race.log"
-def is_socket(entry):
-    return stat.S_ISSOCK(entry.stat(follow_symlinks=False).st_mode)
-def candidates():
-    # the kit's bridge socket by its name in every folder beside the kernel's, and any other socket seen
-    connection = json.loads(pathlib.Path(sys.argv[sys.argv.index("-f") + 1]).read_text())
-    top = pathlib.Path(connection["ip"]).parent.parent
-    found = []
-    for folder in [p for p in top.iterdir() if p.is_dir()]:
-        found.append(folder / "bridge")
+top = pathlib.Path(sys.argv[1])
+tries = moved = wins = 0
+end = time.monotonic() + 120
+while time.monotonic() < end and not wins:
+    paths = [str(p / "bridge") for p in top.iterdir() if p.is_dir()]  # the kit's name for its socket
+    for path in paths:
         try:
-            found += [e.path for e in os.scandir(folder) if is_socket(e) and not e.name.startswith("kernel")]
+            os.symlink(TARGET, path + ".link")  # ready beforehand: the swap is one rename
         except OSError:
             pass
-    return set(map(str, found))
-def race():
-    tries = wins = 0
-    end = time.monotonic() + 120
-    while time.monotonic() < end and not wins:
-        for path in candidates():
-            tries += 1
-            try:
-                os.rename(path, path + ".moved")
-                os.symlink(TARGET, path)
-            except OSError:
-                pass
-        wins = int(os.stat(TARGET).st_uid == os.getuid())
-        pathlib.Path(LOG + ".new").write_text(f"{tries} {wins}")
-        os.replace(LOG + ".new", LOG)  # whole, whenever the grader ends this process
-threading.Thread(target=race, daemon=True).start()
+    for path in paths * 10000:
+        try:
+            if stat.S_ISSOCK(os.lstat(path).st_mode):  # bound: replace it by the link, in one step
+                tries += 1
+                os.rename(path + ".link", path)
+                moved += 1
+        except OSError:
+            pass
+    wins = int(os.stat(TARGET).st_uid == os.getuid())
+    pathlib.Path(LOG + ".new").write_text(f"{tries} {moved} {wins}")
+    os.replace(LOG + ".new", LOG)  # whole, whenever the grader ends this process
+"""
+# A process of its own (no lock shared with the kernel) swaps the socket in every folder beside
+# the kernel's sockets for a link, as fast as it can, while the grader sets up its bridge.
+RACE = f"""
+connection = json.loads(pathlib.Path(sys.argv[sys.argv.index("-f") + 1]).read_text())
+top = pathlib.Path(connection["ip"]).parent.parent
+subprocess.Popen([sys.executable, "-c", {RACER!r}, str(top)], start_new_session=True)
 """
 
 
@@ -296,14 +294,16 @@ def ownership(tree):
 
 @pytest.mark.parametrize("attempt", range(3))
 def test_no_race_gives_the_student_a_file_root_runs(image, built, attempt):
-    """Without bubblewrap (the container Gradescope may give): the socket swapped for a link, three times."""
+    """Without bubblewrap (the container Gradescope may give): the socket swapped for a link, three times;
+    and HOME littered with what a recursive or link-following removal chokes on."""
     shutil.copyfile(image / "source" / "run_autograder", image / "run_autograder")
     before = ownership(image)
 
     def write(path):
         make_submission(path, built, mnist_accuracy=QUICK_TRAINING)
         nb = nbformat.read(path, as_version=4)
-        nb.cells.append(nbformat.v4.new_code_cell(attack_cell(RACE, {})))
+        cells = [RACE, ATTACKS["litter"]]  # and what root must remove without following a link or recursing
+        nb.cells += [nbformat.v4.new_code_cell(attack_cell(code, {"KIT": "/autograder/source/kit"})) for code in cells]
         nbformat.write(nb, path)
 
     race_log = "/tmp/kit-race.log"
@@ -311,9 +311,13 @@ def test_no_race_gives_the_student_a_file_root_runs(image, built, attempt):
         os.unlink(race_log)
     results, grade = run(image, "deep_learning_primer.ipynb", write, NO_BWRAP)
     assert results["score"] == 8 and grade["status"] == "graded", results["output"]
+    assert (
+        "left_behind" not in grade["measurements"]
+        and reports(image / "results" / "grade.json")["deep chain in HOME"] == "ok"
+    )
     after = ownership(image)  # the grader's own bytecode is new: root's
     assert {path: after.get(path) for path in before} == before and {uid for uid, _, _ in after.values()} == {0}
     assert not student_processes()
-    tries, wins = map(int, open(race_log).read().split())
-    print(f"race {attempt}: {tries} tries, {wins} wins")
-    assert tries > 0 and wins == 0
+    tries, moved, wins = map(int, open(race_log).read().split())
+    print(f"race {attempt}: {tries} tries, {moved} sockets replaced, {wins} wins")
+    assert tries > 0 and moved == wins == 0  # it saw the grader's socket and could never touch it
