@@ -15,6 +15,7 @@ import subprocess
 import time
 
 REMOVE_SECONDS = 120
+RM, CHMOD = "/bin/rm", "/bin/chmod"  # by their path: the grader's PATH may hold anything, or nothing
 
 
 def remove(path, user_argv=(), timeout=REMOVE_SECONDS):
@@ -22,8 +23,8 @@ def remove(path, user_argv=(), timeout=REMOVE_SECONDS):
     then as ourselves; None once it is gone, else why it is not, in a few words."""
     deadline = time.monotonic() + timeout
     path = os.fspath(path)
-    rm = ["rm", "-rf", "--one-file-system", "--", path]
-    as_student = [[*user_argv, "chmod", "-R", "u+rwx", "--", path], [*user_argv, *rm]]  # a locked folder opened
+    rm = [RM, "-rf", "--", path]
+    as_student = [[*user_argv, CHMOD, "-R", "u+rwx", "--", path], [*user_argv, *rm]]  # a locked folder opened
     as_grader = [rm] if user_argv else []  # root's own folders, emptied
     for command in as_student + as_grader:
         try:
