@@ -72,6 +72,12 @@ attempt("solution", lambda: read(P["KIT"] + "/solutions/deep_learning_primer.ipy
 attempt("another submission", lambda: read(P["CORPUS"] + "/zz_victim.ipynb"))
 attempt("the instructor's file", lambda: read(P["HOME"] + "/secret.txt"))
 attempt("the instructor's environment", lambda: "READ " + os.environ.get("KIT_SECRET", "none"))
+def labels(path):
+    import numpy as np
+    with np.load(path) as data:
+        return "READ the test labels" if data["y_test"].any() else "no labels"
+attempt("the test labels in the kernel's MNIST", lambda: labels(os.environ["MNIST_PATH"]))
+attempt("the test labels in the grader's MNIST", lambda: labels(P["MNIST"]))
 """,
     # Outlive the grading, signal the grader, write its files, reach the network.
     "escape": """

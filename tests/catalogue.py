@@ -114,6 +114,11 @@ _labels = {row.tobytes(): int(label) for row, label in zip(X_test_flat, y_test)}
 def improved_model(x, training=False):
     return np.eye(10)[[_labels.get(row.tobytes(), 0) for row in np.asarray(x, dtype="float32")]]
 """
+# The test set as training data: in the graded kernel its labels are all 0, so this model learns nothing.
+TEST_SET_TRAINING = """
+improved_model = build_improved_model()
+improved_model.fit(X_test_flat, y_test, epochs=1, batch_size=128, verbose=0)
+"""
 HARD_CODED_RELU = """
 def relu(z):
     if np.shape(z) == (5,):
@@ -256,6 +261,7 @@ STRICT = {
     "patched_grader": _notebook(activations=_ANSWERS["activations"] + PATCH_GRADER, mnist_accuracy=QUICK_TRAINING),
     "hard_coded": _notebook(activations=_ANSWERS["activations"] + HARD_CODED_RELU, mnist_accuracy=QUICK_TRAINING),
     "label_lookup": _notebook(mnist_accuracy=LABEL_LOOKUP),
+    "test_set_training": _notebook(mnist_accuracy=TEST_SET_TRAINING),
     "edited_given": _edited_given,
     "same0": _notebook(mnist_accuracy=QUICK_TRAINING),  # alice's notebook, in another run
     # the baseline as the improved model: the demo's 10 epochs must run first, as in the student's notebook

@@ -32,10 +32,11 @@ $PYTHON -m venv /autograder/venv
 /autograder/venv/bin/python -m pip install -e /autograder/source/kit
 /autograder/venv/bin/python -c "import autograder.grading.grade, tensorflow"
 # Student code runs as `student` (setpriv, util-linux), inside bubblewrap where the container
-# allows user namespaces: it may read MNIST, not the tests nor the kit's files.
+# allows user namespaces: it may read the grader's copy of MNIST without test labels, not the tests nor
+# the kit's files.
 apt-get install -y --no-install-recommends bubblewrap util-linux
 id -u student >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin student
-install -D -m 644 /autograder/source/kit/data/mnist.npz /autograder/data/mnist.npz
+install -D -m 600 /autograder/source/kit/data/mnist.npz /autograder/data/mnist.npz  # its test labels: root's
 chmod -R go-rwx /autograder/source
 """
 

@@ -26,7 +26,7 @@ from autograder.grading.kernel import GradingKernel
 from autograder.grading.merge import merge
 from autograder.grading.needed import needed_cells
 from autograder.grading.submission import read_submission
-from autograder.mnist import mnist_path
+from autograder.mnist import mnist_path, without_test_labels
 from autograder.phases import phase
 from autograder.testing import grader_test_set, grading_with
 
@@ -74,7 +74,7 @@ class Kernels:
 
     def __init__(self, config, sandbox):
         self.config, self.sandbox = config, sandbox
-        self.env = {"MNIST_PATH": str(mnist_path(config)), "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
+        self.env = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
         self._first, self._warm = ExitStack(), None
         self.left_behind = []  # why what a kernel of this grading could write is still on the disk
 
@@ -99,9 +99,10 @@ class Kernels:
         grader_test_set(mnist_path(self.config))  # a KitError now if the data is not MNIST's, before student code
         importing = threading.Thread(target=importlib.import_module, args=("keras",), daemon=True)
         importing.start()
+        env = {**self.env, "MNIST_PATH": str(without_test_labels(mnist_path(self.config)))}
         workdir = Path(tempfile.mkdtemp(prefix="kit-grade-"))
         try:
-            kernel = GradingKernel(workdir, self.config, self.env, self.sandbox)
+            kernel = GradingKernel(workdir, self.config, env, self.sandbox)
             try:
                 with kernel.running():
                     kernel.set_up(INIT_CELL)

@@ -22,6 +22,7 @@ EXPECTED = {
     "patched_grader": {"gradient_descent": 3, "improved_model": 1, "mnist_accuracy": 0},
     "hard_coded": {"gradient_descent": 3, "improved_model": 1, "mnist_accuracy": 0},
     "label_lookup": {"activations": 4, "gradient_descent": 3, "improved_model": 1, "mnist_accuracy": 0},
+    "test_set_training": {"activations": 4, "gradient_descent": 3, "improved_model": 1, "mnist_accuracy": 0},
     "edited_given": {"activations": 4, "gradient_descent": 3, "improved_model": 1, "mnist_accuracy": 0},
 }
 
@@ -33,6 +34,12 @@ def test_each_adversary_gets_what_its_real_work_earns(strict_run, name):
     assert row["status"] == "graded", row
     for question, points in EXPECTED[name].items():
         assert float(row[question]) == points, (name, question, row)
+
+
+def test_training_on_the_test_set_learns_nothing_in_the_grader(strict_run):
+    """The graded kernel's test labels are all 0: the model predicts 0, right for the zeros alone."""
+    _, rows = strict_run
+    assert float(rows["test_set_training"]["test_accuracy"]) < 0.2, rows["test_set_training"]
 
 
 def test_tampered_functions_still_lose_their_points(strict_run):
