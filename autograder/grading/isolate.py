@@ -198,7 +198,7 @@ class Child:
                 self.process.stdin.close()
         except OSError:  # it died getting ready: its exit code and kit error file say why
             pass
-        stopped, graded, peak = _watch(self.process, self.signals, self.config, stop)
+        stopped, graded, peak, full = _watch(self.process, self.signals, self.config, stop)
         result = _believed(self.process, stopped, graded, result_path, self.kit_error, path, self.config)
         if not last and self.alive:
             with suppress(OSError):
@@ -211,6 +211,11 @@ class Child:
                 result.measurements["left_behind"] = "; ".join(filter(None, left_behind))
         result.seconds = round(time.monotonic() - started, 1)  # wall time from the hand-over
         result.measurements["peak_memory_mb"] = round(peak / 2**20)
+        if full:
+            result.measurements["full"] = (
+                f"A folder held in memory (HOME, /tmp, /var/tmp, /dev/shm) was full: each holds at most "
+                f"{self.config.tmp_mb:g} MB (limits.tmp_mb); writing past it failed (No space left on device)."
+            )
         if self.waited is not None:
             result.measurements["waited_for_a_ready_child"] = self.waited
         return result
@@ -319,16 +324,17 @@ def _read_result(path):
 
 def _watch(child, signals, config, stop):
     """Wait until the child signals it graded, or is gone: returns ((status, reason) if it was stopped,
-    else None; whether it graded; peak memory in bytes). Every process of its tree seen meanwhile is
-    ended here, its own too unless it graded."""
+    else None; whether it graded; peak memory in bytes; whether a folder in memory was ever full).
+    Every process of its tree seen meanwhile is ended here, its own too unless it graded."""
     deadline = time.monotonic() + config.submission_timeout_seconds
     limit = config.memory_limit_mb * 2**20
-    seen, peak, stopped, graded = set(), 0, None, False  # every process of the tree: a kernel orphaned by a crash too
+    seen, peak, stopped, graded, full = set(), 0, None, False, False  # seen: a kernel orphaned by a crash too
     try:
         while not stopped:
             tree = _tree(child.pid)
             seen.update(tree)
-            peak = max(peak, _memory(tree))
+            memory, filled = _memory(tree)
+            peak, full = max(peak, memory), full or filled
             stopped = _limit_reached(peak, limit, deadline, stop, config)
             if not stopped and select.select([signals], [], [], POLL_SECONDS)[0]:  # at once when it signals or ends
                 signal = os.read(signals, 1)  # READY, left unread when it was handed the submission, is passed over
@@ -337,7 +343,7 @@ def _watch(child, signals, config, stop):
                     break
     finally:  # Ctrl-C included: never leave a student's process running; a child that graded waits for the next
         kill([p for p in seen | set(_tree(child.pid)) if not graded or p.pid != child.pid])
-    return stopped, graded, peak
+    return stopped, graded, peak, full
 
 
 def _limit_reached(peak, limit, deadline, stop, config):
@@ -361,8 +367,8 @@ def _tree(pid):
 
 def _memory(processes):
     """Memory the tree holds: proportional set sizes (pages forked processes share count once) and the
-    files in the sandbox's folders held in memory."""
-    total = _in_memory_folders(processes)
+    files in the sandbox's folders held in memory; and whether one of those folders is full."""
+    total, full = _in_memory_folders(processes)
     for p in processes:
         try:
             total += p.memory_full_info().pss
@@ -370,13 +376,14 @@ def _memory(processes):
             total += p.memory_info().rss
         except psutil.Error:
             pass
-    return total
+    return total, full
 
 
 def _in_memory_folders(processes):
     """Bytes in the tmpfs folders of the processes in another mount namespace than ours (the sandbox's
-    HOME, /tmp, ...; any a student mounted in a namespace of their own too), each folder counted once."""
-    ours, used = os.readlink("/proc/self/ns/mnt"), {}
+    HOME, /tmp, ...; any a student mounted in a namespace of their own too), each folder counted once;
+    and whether one of them is full."""
+    ours, used, full = os.readlink("/proc/self/ns/mnt"), {}, False
     for p in processes:
         try:
             if os.readlink(f"/proc/{p.pid}/ns/mnt") == ours:
@@ -392,4 +399,5 @@ def _in_memory_folders(processes):
             with suppress(OSError):
                 device, space = os.stat(path).st_dev, os.statvfs(path)
                 used[device] = (space.f_blocks - space.f_bfree) * space.f_frsize
-    return sum(used.values())
+                full = full or (space.f_blocks > 0 and space.f_bavail == 0)
+    return sum(used.values()), full

@@ -11,6 +11,8 @@ def summary_line(result):
     text = f"Graded in {result.seconds:.0f} s: {result.score:.2f} / {result.possible:g} points."
     if "test_accuracy" in result.measurements:
         text += f" Test accuracy measured by the grader: {result.measurements['test_accuracy']:.4f}."
+    if "full" in result.measurements:
+        text += " " + result.measurements["full"]
     if result.cell_errors:
         first = result.cell_errors[0]
         where = first.where or f"cell {first.cell}"

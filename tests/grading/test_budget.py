@@ -8,6 +8,7 @@ import pytest
 from autograder.contract import Status
 from autograder.errors import KitError
 from autograder.grading.isolate import affordable_jobs
+from autograder.reports.text import summary_line
 from tests.grading.test_child import grade
 from tests.helpers import make_submission
 
@@ -38,6 +39,18 @@ def test_files_held_in_memory_count_with_the_processes(tmp_path, built, config, 
     result = grade(path, tmp_path / "out", replace(config, memory_limit_mb=3000), sandbox)
     assert result.status is Status.OUT_OF_MEMORY, result.error
     assert "files in memory" in result.error
+    assert "limits.tmp_mb" in result.measurements["full"]  # the folders were full: their bound, named
+
+
+@pytest.mark.slow
+def test_a_full_folder_in_memory_is_named_with_its_bound(tmp_path, built, config, sandbox):
+    """The folders filled (no space left on device) and nothing else: graded, the bound said."""
+    if not sandbox.bwrap:
+        pytest.skip("without bubblewrap the folders are the host's")
+    path = make_submission(tmp_path / "fill.ipynb", built, activations=FILL.format(mb=1), mnist_accuracy="...")
+    result = grade(path, tmp_path / "out", config, sandbox)
+    assert result.status is Status.GRADED and "256 MB (limits.tmp_mb)" in result.measurements["full"]
+    assert "limits.tmp_mb" in summary_line(result) and result.measurements["peak_memory_mb"] > 4 * 256
 
 
 def test_a_class_grades_at_once_only_what_fits_in_memory(config, sandbox):
