@@ -57,6 +57,8 @@ def test_a_class_grades_at_once_only_what_fits_in_memory(config, sandbox):
     available = psutil.virtual_memory().available / 2**20
     one = sandbox.worst_case_mb(config)
     fits = int(available // one)
+    if fits < 1:
+        pytest.skip(f"{available:.0f} MB available: not one submission of the shipped config fits")
     jobs, why = affordable_jobs(fits + 3, config, sandbox)
     assert jobs == fits and f"grading {fits} at once, not {fits + 3}" in why
     assert affordable_jobs(1, replace(config, memory_limit_mb=available / 2), sandbox) == (1, None)
