@@ -50,16 +50,17 @@ def affordable_jobs(jobs, config, sandbox):
     need = sandbox.worst_case_mb(config)
     available = psutil.virtual_memory().available / 2**20
     fits = int(available // need)
+    worst = f"{need:g} MB at worst (limits.memory_limit_mb and {TMPFS_FOLDERS} x limits.tmp_mb)"
     if fits < 1:
         raise KitError(
-            f"one submission may hold {need:g} MB (limits.memory_limit_mb and {TMPFS_FOLDERS} x limits.tmp_mb) and "
-            f"this machine has {available:.0f} MB available: lower those limits in grading_config.yml"
+            f"one submission may hold {worst} and {available:.0f} MB are available: "
+            "lower those limits in grading_config.yml"
         )
     if fits >= jobs:
         return jobs, None
-    return fits, (
-        f"grading {fits} at once, not {jobs}: each submission may hold {need:g} MB at worst "
-        f"(limits.memory_limit_mb and {TMPFS_FOLDERS} x limits.tmp_mb) and {available:.0f} MB are available"
+    return (
+        fits,
+        f"grading {fits} at once, not {jobs}: each submission may hold {worst} and {available:.0f} MB are available",
     )
 
 
