@@ -36,6 +36,10 @@ every run applies them. classout/history.csv lists every grading with the totals
 def _parser():
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", default=argparse.SUPPRESS, help="grading config (default: grading_config.yml)")
+    one = argparse.ArgumentParser(add_help=False)
+    one.add_argument(
+        "--assignment", metavar="NAME", help="the assignment (default: the only one, or the one its notebooks name)"
+    )
     grading = argparse.ArgumentParser(add_help=False)
     grading.add_argument(
         "--trusted",
@@ -55,9 +59,10 @@ def _parser():
             name, help=help, description=help, parents=[common, *parents], formatter_class=_Help, epilog=epilog
         )
 
-    build = command("build", "solutions/ -> assignments/ + dist/")
+    build = command("build", "solutions/ -> assignments/ + dist/, for every assignment (or those named)")
+    build.add_argument("names", nargs="*", metavar="NAME", help="assignments to build (default: all)")
     build.add_argument("--check", action="store_true", help="exit 1 if a student notebook is out of date")
-    grade = command("grade", "grade one submission, or a whole class", [grading], GRADE_EXAMPLES)
+    grade = command("grade", "grade one submission, or a whole class", [one, grading], GRADE_EXAMPLES)
     grade.add_argument(
         "paths",
         type=Path,
@@ -91,16 +96,20 @@ def _parser():
     grade.add_argument(
         "--canvas-csv", action="store_true", help="also write canvas_grades.csv for Canvas's grade import"
     )
-    similarity = command("similarity", "which submissions of a graded class share their answers, again (no grading)")
+    similarity = command(
+        "similarity", "which submissions of a graded class share their answers, again (no grading)", [one]
+    )
     similarity.add_argument("out", type=Path, metavar="DIR", help="the class's out folder (with its gradebook.csv)")
     command("gradescope", "inside Gradescope: grade /autograder/submission")
     command("doctor", "say which sandbox features this machine has, and what follows")
-    preflight = command("preflight", "measure the solution's grading; print Gradescope settings", [grading])
+    preflight = command("preflight", "measure the solution's grading; print Gradescope settings", [one, grading])
     preflight.add_argument("--out", type=Path, default=Path("dist/preflight"), help="folder for the results")
-    mutants = command("mutants", "check that the tests catch planted bugs", [grading])
+    mutants = command("mutants", "check that the tests catch planted bugs", [one, grading])
     mutants.add_argument("--out", type=Path, default=Path("dist/mutants"), help="folder for the results")
     mutants.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once")
-    calibrate = command("calibrate", "measure the models' accuracy over seeds; recommend a target", [grading])
+    calibrate = command(
+        "calibrate", "measure the values the grader measures over seeds; recommend their targets", [one, grading]
+    )
     calibrate.add_argument("--seeds", type=int, default=5, help="seeds per model, from the config's seed on")
     calibrate.add_argument("--out", type=Path, default=Path("dist/calibrate"), help="folder for the results")
     calibrate.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once")
@@ -137,21 +146,29 @@ def main(argv=None):
         "preflight": _preflight,
         "similarity": _similarity,
     }
-    from autograder.config import load_config
     from autograder.errors import KitError
 
     try:
-        return commands[args.command](args, load_config(getattr(args, "config", None)))
+        return commands[args.command](args)
     except KitError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
 
 
-def _build(args, config):
-    from autograder.build.assign import build, stale_notebooks
+def _config(args, name=None):
+    """The settings of the assignment `name` (else --assignment's, else the course's only one)."""
+    from autograder.config import load_config
 
+    return load_config(getattr(args, "config", None), assignment=name or getattr(args, "assignment", None))
+
+
+def _build(args):
+    from autograder.build.assign import build_one, stale_notebooks
+    from autograder.course import assignment_names
+
+    configs = [_config(args, name) for name in args.names or assignment_names()]
     if args.check:
-        stale = stale_notebooks(config)
+        stale = stale_notebooks(configs)
         for path in stale:
             print(f"out of date: {path} (run `python -m autograder build`)")
         if not stale:
@@ -159,26 +176,48 @@ def _build(args, config):
         return 1 if stale else 0
     from autograder.build.gradescope_zip import write_zip
 
-    for path in build(config):
-        print(f"built {path}")
-    print(f"built {write_zip(config)}")
+    for config in configs:
+        print(f"built {build_one(config, config.root, config.root)}")
+        print(f"built {write_zip(config)}")
     return 0
 
 
-def _grade(args, config):
+def _grade(args):
     """One submission into its own folder; anything else (or anything into a class's folder) as a class."""
     from autograder.classroom.collect import InputError, is_one_submission, require_existing
-    from autograder.mnist import mnist_path
+    from autograder.hooks import with_data
 
     require_existing(args.paths)
+    config = _config(args, _assignment_graded(args))
     unknown = [q for q in args.questions or [] if q not in config.points]
     if unknown:
         raise InputError(f"--questions: no question {', '.join(unknown)} (the questions: {', '.join(config.points)})")
-    mnist_path(config)  # the data every grading needs, before anything is written
+    config = with_data(config)  # the data its grading reads, found before anything is written
     is_class = (args.out / "gradebook.csv").exists() or args.regrade is not None or args.questions or args.scheduler
     if len(args.paths) == 1 and is_one_submission(args.paths[0]) and not is_class:
         return _grade_one(args, args.paths[0], args.out, config)
     return _grade_class(args, config)
+
+
+def _assignment_graded(args):
+    """--assignment, else the course's only assignment, else the one most of the notebooks name."""
+    from autograder.classroom.collect import collect
+    from autograder.course import assignment_names
+    from autograder.errors import ConfigError
+    from autograder.grading.submission import assignment_named
+
+    names = assignment_names()
+    if args.assignment or len(names) == 1:
+        return args.assignment
+    submissions, _ = collect(args.paths, args.out / "unpacked")
+    named = Counter(n for s in submissions if (n := assignment_named(s.path)) in names)
+    if not named:
+        raise ConfigError(
+            f"no notebook here names an assignment of the course: name one with --assignment ({', '.join(names)})"
+        )
+    name, count = named.most_common(1)[0]
+    print(f"assignment: {name} (named by {count} of {len(submissions)} files; --assignment chooses another)")
+    return name
 
 
 def _grade_class(args, config):
@@ -214,10 +253,10 @@ def _grade_class(args, config):
     return 0
 
 
-def _similarity(args, config):
+def _similarity(args):
     from autograder.classroom.similarity import similarity_again
 
-    _tell_similarity(similarity_again(args.out, config), args.out)
+    _tell_similarity(similarity_again(args.out, _config(args)), args.out)
     return 0
 
 
@@ -246,7 +285,7 @@ def _grade_one(args, path, out, config):
 
     sandbox = _sandbox(args)
     result = grade_isolated(one_submission(path), out, config, threading.Event(), sandbox)
-    print(table(result))
+    print(table(result, config.measured))
     print(f"results: {out / 'results.json'}  feedback: {out / 'feedback.html'}")
     if result.error:
         print(f"error: {shown(path)}: {result.error}", file=sys.stderr)
@@ -261,7 +300,7 @@ def _sandbox(args):
     return Sandbox.choose(trusted=args.trusted)
 
 
-def _doctor(args, config):
+def _doctor(args):
     from autograder.grading.sandbox import doctor
 
     lines, ok = doctor()
@@ -269,32 +308,32 @@ def _doctor(args, config):
     return 0 if ok else 1
 
 
-def _gradescope(args, config):
+def _gradescope(args):
     from autograder.lms.gradescope import run
     from autograder.reports.text import table
 
-    print(table(run(config)))
+    print(table(run()))
     return 0
 
 
-def _preflight(args, config):
+def _preflight(args):
     from autograder.lms.preflight import preflight
 
-    print(preflight(config, args.out, _sandbox(args)))
+    print(preflight(_config(args), args.out, _sandbox(args)))
     return 0
 
 
-def _calibrate(args, config):
+def _calibrate(args):
     from autograder.classroom.calibrate import calibrate
 
-    print(calibrate(config, max(1, args.seeds), args.out, max(1, args.jobs), _sandbox(args)))
+    print(calibrate(_config(args), max(1, args.seeds), args.out, max(1, args.jobs), _sandbox(args)))
     return 0
 
 
-def _mutants(args, config):
+def _mutants(args):
     from autograder.classroom.mutants import run_mutants
 
-    return 0 if run_mutants(config, args.out, max(1, args.jobs), _sandbox(args)) else 1
+    return 0 if run_mutants(_config(args), args.out, max(1, args.jobs), _sandbox(args)) else 1
 
 
 if __name__ == "__main__":

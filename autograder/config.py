@@ -1,11 +1,17 @@
 """grading_config.yml: the numbers an instructor may change, checked before use.
 
-A typo in the config must fail loudly at load time, not silently change a grade, so the
-file is validated against a JSON schema. Each option is declared once, as a field of
-`Config` whose metadata holds its section in the YAML file, its schema and its meaning;
-the schema and the loader are derived from those declarations.
+One file for the course: its top level holds the course's defaults (limits, feedback, late
+policy, similarity, seed) and `assignments:` a section per assignment that overrides any of
+them and adds what is its own (`points` over its master's, `measured`, `settings`). A typo
+must fail loudly at load time, not silently change a grade, so the file is validated against
+a JSON schema. Each option is declared once, as a field of `Config` whose metadata holds its
+section, its schema and its meaning; the schema and the loader are derived from them.
+
+A `Config` is one assignment's settings, resolved. It travels to the grading child and to a
+cluster's workers as values (`to_dict`), never as a path to read again.
 """
 
+import dataclasses
 import os
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
@@ -14,36 +20,47 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from autograder import ROOT
+from autograder import ROOT, hooks
+from autograder.course import Assignment, assignment_names, master_points
 from autograder.errors import ConfigError
 
 DEFAULT_PATH = ROOT / "grading_config.yml"
 
 _POSITIVE = {"type": "number", "exclusiveMinimum": 0}
+_SHARE = {"type": "number", "minimum": 0, "maximum": 1}
 _VISIBILITY = ["hidden", "after_due_date", "after_published", "visible"]
+_MEASURE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["target"],
+    "properties": {
+        "target": {**_SHARE, "description": "the value for all of the measuring test's points"},
+        "floor": {**_SHARE, "description": "from here up to the target the test earns a share, linearly"},
+        "margin": {**_SHARE, "description": "the public check warns this close above the target"},
+    },
+}
 
 
-def _option(schema, description, section=None, required=True):
-    return field(metadata={"schema": {**schema, "description": description}, "section": section, "required": required})
+def _option(schema, description, section=None, own=False):
+    """A setting; `own`: only an assignment's section may hold it (it has no course-wide default)."""
+    return field(metadata={"schema": {**schema, "description": description}, "section": section, "own": own})
 
 
 @dataclass(frozen=True)
 class Config:
-    path: Path = field(metadata={})  # where it was read from; not an option
-    assignment: str = _option({"type": "string", "pattern": "^[A-Za-z0-9_]+$"}, "the assignment's name")
+    assignment: str = field(metadata={})  # its section's name, and its master's
     points: dict = _option(
         {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}},
-        "points per question, shared equally by its tests",
+        "points per question, over the master's own (# BEGIN QUESTION points:), shared equally by its tests",
+        own=True,
     )
-    min_test_accuracy: float = _option(
-        {"type": "number", "minimum": 0, "maximum": 1}, "MNIST test accuracy the improved model must reach"
+    measured: dict = _option(
+        {"type": "object", "additionalProperties": _MEASURE},
+        "values the grader measures itself (by name, as its hidden tests record them), each with its target",
+        own=True,
     )
-    accuracy_floor: float = _option(
-        {"type": "number", "minimum": 0, "maximum": 1},
-        "from here up to min_test_accuracy the accuracy test earns a share of its points, linearly",
-    )
-    accuracy_margin: float = _option(
-        {"type": "number", "minimum": 0, "maximum": 1}, "the public check warns this close above the target"
+    settings: dict = _option(
+        {"type": "object"}, "the assignment's own options, declared by its module (solutions/<name>.py)", own=True
     )
     seed: int = _option({"type": "integer", "minimum": 0}, "seeds the graded notebook and the hidden tests' inputs")
     cell_timeout_seconds: float = _option(_POSITIVE, "one notebook cell; a stuck cell is interrupted", "limits")
@@ -92,7 +109,7 @@ class Config:
         "limits",
     )
     flag_threshold: float = _option(
-        {"type": "number", "minimum": 0, "maximum": 1},
+        _SHARE,
         "a pair of submissions is flagged when its overall share, or one scored question's, reaches this",
         "similarity",
     )
@@ -111,8 +128,23 @@ class Config:
         "questions shown side by side but never scored: a model's code is mostly an architecture many share",
         "similarity",
     )
-    mnist_path: str | None = _option({"type": ["string", "null"]}, "MNIST .npz (MNIST_PATH wins)", required=False)
-    root: Path = field(default=ROOT, metadata={})  # the folder of assignments/ and dist/; not an option
+    data: dict = field(default_factory=dict, metadata={})
+    """The data files its grading reads, by name, where they are on this machine (hooks.with_data)."""
+    source: str = field(default="", metadata={})  # the file it was read from, for messages
+    root: Path = field(default=ROOT, metadata={})  # the course folder (solutions/, assignments/, dist/)
+
+    @property
+    def files(self) -> Assignment:
+        return Assignment(self.assignment, self.root)
+
+    def to_dict(self) -> dict:
+        """Its values as JSON: what a grading child or a worker is handed."""
+        return {**dataclasses.asdict(self), "root": str(self.root)}
+
+    @classmethod
+    def from_dict(cls, values) -> "Config":
+        tuples = {f.name: tuple(values[f.name]) for f in fields(cls) if f.type is tuple}
+        return cls(**{**values, **tuples, "root": Path(values["root"])})
 
 
 def _options():
@@ -120,23 +152,34 @@ def _options():
 
 
 def _schema():
-    """The JSON schema of grading_config.yml, from the declarations above."""
+    """The JSON schema of grading_config.yml, from the declarations above: the course's defaults
+    (every option but an assignment's own, all required) and `assignments`, whose sections may
+    hold any option."""
 
-    def section_schema():
+    def node():
         return {"type": "object", "additionalProperties": False, "required": [], "properties": {}}
 
-    top = section_schema()
+    top, section = node(), node()
     for option in _options():
-        section = option.metadata["section"]
-        node = top
-        if section is not None:
-            if section not in top["properties"]:
-                top["properties"][section] = section_schema()
-                top["required"].append(section)
-            node = top["properties"][section]
-        node["properties"][option.name] = option.metadata["schema"]
-        if option.metadata["required"]:
-            node["required"].append(option.name)
+        for target, required in ((top, True), (section, False)):
+            if option.metadata["own"] and target is top:
+                continue
+            where = target
+            if option.metadata["section"] is not None:
+                where = target["properties"].setdefault(option.metadata["section"], node())
+                target["required"] += (
+                    []
+                    if option.metadata["section"] in target["required"] or not required
+                    else [option.metadata["section"]]
+                )
+            where["properties"][option.name] = option.metadata["schema"]
+            if required:
+                where["required"].append(option.name)
+    top["properties"]["assignments"] = {
+        "type": "object",
+        "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+        "additionalProperties": section,
+    }
     return top
 
 
@@ -145,9 +188,11 @@ SCHEMA = _schema()
 
 def _dates_as_text(data):
     """YAML reads an unquoted 2026-12-10T23:59:00-05:00 as a datetime; the schema wants text."""
-    late = data.get("late") if isinstance(data, dict) else None
-    if isinstance(late, dict) and isinstance(late.get("due_date"), (datetime, date)):
-        late["due_date"] = late["due_date"].isoformat()
+    sections = [data, *((data.get("assignments") or {}).values())] if isinstance(data, dict) else []
+    for section in sections:
+        late = section.get("late") if isinstance(section, dict) else None
+        if isinstance(late, dict) and isinstance(late.get("due_date"), (datetime, date)):
+            late["due_date"] = late["due_date"].isoformat()
 
 
 def _instant(text):
@@ -159,9 +204,8 @@ def _instant(text):
     return when if when.tzinfo else None
 
 
-def load_config(path=None, root=ROOT) -> Config:
-    """Read the config named by `path`, $GRADING_CONFIG, or the repository's own, for the assignment
-    built under `root` (a cluster worker's copy is elsewhere)."""
+def read_course(path=None):
+    """The config file's content, validated: (its path, its data)."""
     path = Path(path or os.environ.get("GRADING_CONFIG") or DEFAULT_PATH).absolute()
     try:
         data = yaml.safe_load(path.read_text())
@@ -172,16 +216,68 @@ def load_config(path=None, root=ROOT) -> Config:
     except jsonschema.ValidationError as e:
         where = "/".join(map(str, e.absolute_path)) or "top level"
         raise ConfigError(f"{path}: {where}: {e.message}") from e
+    return path, data
+
+
+def load_config(path=None, root=ROOT, assignment=None) -> Config:
+    """The settings of `assignment` (None: the course's only one) in the config named by `path`,
+    $GRADING_CONFIG, or the course's own; `root` is the course folder."""
+    path, data = read_course(path)
+    names = assignment_names(root)
+    sections = data.get("assignments") or {}
+    strays = [name for name in sections if name not in names]
+    if strays:
+        raise ConfigError(f"{path}: assignments/{strays[0]}: there is no solutions/{strays[0]}.ipynb in {root}")
+    name = assignment or _only(names, path)
+    if name not in names:
+        raise ConfigError(f"no assignment {name!r} in {root} (its assignments: {', '.join(names) or 'none'})")
+    section = sections.get(name) or {}
     values = {}
     for option in _options():
-        section = option.metadata["section"]
-        value = (data[section] if section else data).get(option.name)
+        where = option.metadata["section"]
+        own = (section.get(where) or {}) if where else section
+        course = {} if option.metadata["own"] else (data[where] if where else data)
+        value = own.get(option.name, course.get(option.name))
         values[option.name] = tuple(value) if isinstance(value, list) else value
-    if values["accuracy_floor"] > values["min_test_accuracy"]:
-        raise ConfigError(f"{path}: accuracy_floor {values['accuracy_floor']} is above min_test_accuracy")
-    unknown = [q for q in values["context_questions"] if q not in values["points"]]
+    config = Config(assignment=name, source=str(path), root=Path(root), **values)
+    config = dataclasses.replace(config, points=_points(config), measured=values["measured"] or {})
+    return hooks.with_settings(_checked(config))
+
+
+def _only(names, path):
+    if len(names) == 1:
+        return names[0]
+    raise ConfigError(f"{path}: which assignment? name one with --assignment ({', '.join(names) or 'none built'})")
+
+
+def _points(config):
+    """The master's points, with the config's over them, in the master's order."""
+    where = f"{config.files.master.name} or assignments/{config.assignment}/points in {Path(config.source).name}"
+    master = config.files.master
+    points = master_points(master) if master.is_file() else {}
+    given = config.points or {}
+    unknown = [q for q in given if q not in points]
+    if master.is_file() and unknown:
+        raise ConfigError(
+            f"{config.source}: assignments/{config.assignment}/points: no question {unknown[0]!r} in {master.name}"
+        )
+    points = {**points, **given}
+    missing = [q for q, p in points.items() if p is None]
+    if missing:
+        raise ConfigError(f"question {missing[0]!r} has no points: add `points: N` to its # BEGIN QUESTION in {where}")
+    return points
+
+
+def _checked(config):
+    where = f"{config.source}: assignments/{config.assignment}"
+    for name, measure in config.measured.items():
+        if measure.get("floor", measure["target"]) > measure["target"]:
+            raise ConfigError(
+                f"{where}/measured/{name}: floor {measure['floor']} is above the target {measure['target']}"
+            )
+    unknown = [q for q in config.context_questions if q not in config.points]
     if unknown:
-        raise ConfigError(f"{path}: similarity/context_questions: no question {', '.join(unknown)} in points")
-    if values["due_date"] is not None and _instant(values["due_date"]) is None:
-        raise ConfigError(f"{path}: late/due_date {values['due_date']!r} is not a date and time with a time zone")
-    return Config(path=path, root=Path(root), **values)
+        raise ConfigError(f"{where}: similarity/context_questions: no question {', '.join(unknown)}")
+    if config.due_date is not None and _instant(config.due_date) is None:
+        raise ConfigError(f"{where}: late/due_date {config.due_date!r} is not a date and time with a time zone")
+    return config

@@ -29,8 +29,8 @@ class BuildMissingError(KitError, FileNotFoundError):
         return cls(f"{path} is missing: run `python -m autograder build` first")
 
 
-class MnistNotFoundError(KitError, FileNotFoundError):
-    """No usable MNIST file, and no way to download one."""
+class DataNotFoundError(KitError, FileNotFoundError):
+    """A data file an assignment's grading reads is missing, or is not what it must be (hooks.find_data)."""
 
 
 class SubmissionError(KitError, ValueError):
@@ -57,3 +57,7 @@ class ContractError(KitError, ValueError):
 
 class StudentError(Exception):
     """The student's code raised, or its kernel died, while a test asked it for a value."""
+
+
+class BuildError(KitError, ValueError):
+    """A master notebook the kit cannot build: the message names the file and what to change."""

@@ -1,7 +1,7 @@
 """Helpers for the hidden tests, which run in the grader's process.
 
-They read the config the grader is grading with (or grading_config.yml), so changing
-the seed or the target accuracy changes what grading requires without a rebuild.
+They read the config the grader is grading with, so changing the seed or a target changes
+what grading requires without a rebuild.
 """
 
 import hashlib
@@ -9,13 +9,11 @@ import sys
 import weakref
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import lru_cache
 
 import numpy as np
 
-from autograder.config import load_config
+from autograder.config import read_course
 from autograder.errors import StudentError
-from autograder.mnist import load_test_set, mnist_path
 from autograder.phases import phase
 
 _active = ContextVar("grading", default=(None, {}, {}))
@@ -33,13 +31,19 @@ def grading_with(config, measurements, credits=None):
         _active.reset(token)
 
 
-def _config():
-    return _active.get()[0] or load_config()
+def active_config():
+    """The settings of the assignment being graded (only while its tests run)."""
+    config = _active.get()[0]
+    if config is None:
+        raise RuntimeError("autograder.testing's helpers work only while the grader runs the tests")
+    return config
 
 
 def grading_rng():
-    """A generator seeded from the config: fresh inputs that no submission can hard-code."""
-    return np.random.default_rng(_config().seed)
+    """A generator seeded from the config: fresh inputs that no submission can hard-code. Outside the
+    kit's grader (otter's own autograder, `otter run`), from the course config's seed."""
+    config = _active.get()[0]
+    return np.random.default_rng(config.seed if config else read_course()[1]["seed"])
 
 
 def close(answer, expected):
@@ -52,35 +56,31 @@ def close(answer, expected):
     )
 
 
-def min_test_accuracy():
-    return _config().min_test_accuracy
-
-
-def accuracy_share(accuracy, config):
-    """The share of the accuracy test's points: 0 at the floor, 1 at the target, linear between."""
-    floor, target = config.accuracy_floor, config.min_test_accuracy
-    if accuracy >= target:
+def target_share(value, measure):
+    """The share of a measuring test's points `value` earns: 0 at the floor, 1 at the target, linear between."""
+    target = measure["target"]
+    floor = measure.get("floor", target)
+    if value >= target:
         return 1.0
-    return 0.0 if target <= floor else max(0.0, (accuracy - floor) / (target - floor))
+    return 0.0 if target <= floor else max(0.0, (value - floor) / (target - floor))
 
 
-def accuracy_shortfall(accuracy):
-    """Why `accuracy` misses the target, as the failing test's message; between the floor and
-    the target the calling test earns a share of its points, growing linearly."""
-    config = _config()
-    floor, target = config.accuracy_floor, config.min_test_accuracy
-    share = accuracy_share(accuracy, config)
-    _active.get()[2][sys._getframe(1).f_code.co_name] = share
-    missed = f"test accuracy {accuracy:.4f} is below the target {target}"
+def meets_target(name, value):
+    """Record the value the grader measured (`name` in the config's `measured`, and in the gradebook)
+    and hold it to its target: below it, the calling test fails saying why, and earns a share of its
+    points from the floor up, growing linearly."""
+    _, measurements, credits = _active.get()
+    measure = active_config().measured[name]
+    measurements[name] = value
+    share = target_share(value, measure)
+    if share == 1.0:
+        return
+    credits[sys._getframe(1).f_code.co_name] = share
+    target, floor = measure["target"], measure.get("floor", measure["target"])
+    missed = f"{name.replace('_', ' ')} {value:.4f} is below the target {target}"
     if share == 0:
-        return f"{missed}, at or below {floor} (the baseline's level): no points"
-    return f"{missed}: {share:.0%} of the points, for being above {floor} (the baseline's level)"
-
-
-@lru_cache(maxsize=1)
-def grader_test_set(path):
-    """The grader's own copy, read (and checked) once, before any student code runs."""
-    return load_test_set(path)
+        raise AssertionError(f"{missed}, at or below {floor}: no points")
+    raise AssertionError(f"{missed}: {share:.0%} of the points, for being above {floor}")
 
 
 def probabilities(model, x, batch=1000):
@@ -101,15 +101,6 @@ def probabilities(model, x, batch=1000):
             outputs = [np.asarray(model(x[i : i + batch], training=False)) for i in range(0, len(x), batch)]
         seen[key] = np.concatenate(outputs)
     return seen[key].copy()
-
-
-def grader_accuracy(model):
-    """The model's accuracy on the grader's own copy of the 10,000 MNIST test images."""
-    x, y = grader_test_set(mnist_path(_config()))
-    predicted = np.argmax(probabilities(model, x), axis=1)
-    accuracy = float(np.mean(predicted == y))
-    _active.get()[1]["test_accuracy"] = accuracy
-    return accuracy
 
 
 def _refuse_non_models(model):

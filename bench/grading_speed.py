@@ -21,7 +21,7 @@ import nbformat
 
 from autograder import ROOT
 from autograder.build.answers import fill_answers, quick_answers, solution_answers
-from autograder.build.assign import build, dist_dir, master_path
+from autograder.build.assign import build_one
 from autograder.config import load_config
 
 
@@ -41,10 +41,10 @@ def make_class(folder, template, master):
 @contextlib.contextmanager
 def benchmark_class():
     """The assignment built, and the 12 submissions made in a temporary folder: (folder, their paths)."""
-    config = load_config()
-    template = build(config)[0]
+    config = load_config(assignment="deep_learning_primer")
+    template = build_one(config, config.root, config.root)
     with tempfile.TemporaryDirectory() as tmp:
-        yield Path(tmp), make_class(Path(tmp) / "class", template, master_path(config.assignment))
+        yield Path(tmp), make_class(Path(tmp) / "class", template, config.files.master)
 
 
 def kit(folder, out):
@@ -55,7 +55,10 @@ def kit(folder, out):
         stdout=subprocess.DEVNULL,
     )
     with open(out / "gradebook.csv", newline="") as f:
-        return {row["student"]: {q: float(row[q]) for q in load_config().points} for row in csv.DictReader(f)}
+        return {
+            row["student"]: {q: float(row[q]) for q in load_config(assignment="deep_learning_primer").points}
+            for row in csv.DictReader(f)
+        }
 
 
 def overhead_table(out):
@@ -106,7 +109,9 @@ def otter_loop(submissions, out, otter_zip):
         )
         results = json.loads((target / "results.json").read_text())
         scores[path.stem] = {
-            t["name"]: float(t["score"]) for t in results["tests"] if t["name"] in load_config().points
+            t["name"]: float(t["score"])
+            for t in results["tests"]
+            if t["name"] in load_config(assignment="deep_learning_primer").points
         }
     return scores
 
@@ -118,14 +123,12 @@ def timed(function, *args):
 
 
 def main():
-    config = load_config()
+    config = load_config(assignment="deep_learning_primer")
     with benchmark_class() as (tmp, submissions):
         print(f"{len(submissions)} submissions; grading with the kit (-j default) ...", flush=True)
         kit_seconds, kit_scores = timed(kit, tmp / "class", tmp / "kit")
         print(f"kit: {kit_seconds:.0f} s; now a sequential loop of `otter run` ...", flush=True)
-        otter_seconds, otter_scores = timed(
-            otter_loop, submissions, tmp / "otter", dist_dir(config.assignment) / "otter-autograder.zip"
-        )
+        otter_seconds, otter_scores = timed(otter_loop, submissions, tmp / "otter", config.files.otter_zip)
         overheads = overhead_table(tmp / "kit")
     differ = sorted(s for s in kit_scores if kit_scores[s] != otter_scores.get(s))
     print(f"kit bulk grading:       {kit_seconds:7.1f} s")

@@ -31,7 +31,6 @@ import psutil
 import yaml
 
 from autograder.build.answers import fill_answers, solution_answers
-from autograder.build.assign import master_path, student_path
 from autograder.classroom.gradebook import Row, fingerprint
 from autograder.classroom.similarity import write_similarity
 from autograder.config import load_config
@@ -45,7 +44,7 @@ WORDS = "alpha beta gamma delta values data arr vec inp result res tmp item poin
 
 def variants(config):
     """{question: [answer, ...]}: the solution's, each planted bug's, the test students'."""
-    master = master_path(config.assignment)
+    master = config.files.master
     solution = solution_answers(master)
     found = {q: [solution[q]] + [s[q] for s in (BOB, CAROL, DAVE) if q in s] for q in QUESTIONS}
     for question, mutants in yaml.safe_load(master.with_suffix(".mutants.yml").read_text())["mutants"].items():
@@ -77,20 +76,20 @@ def disguised(code, rng, n, own_line):
 def make_class(folder, size, config, own_line):
     """`size` notebooks in `folder` and their gradebook rows."""
     rng, options = random.Random(size), variants(config)
-    template = nbformat.read(student_path(config.assignment), as_version=4)
+    template = nbformat.read(config.files.student, as_version=4)
     rows = []
     for n in range(size):
         answers = {q: disguised(rng.choice(options[q]), rng, n, own_line) for q in QUESTIONS}
         path = folder / f"student{n:04d}.ipynb"
         nbformat.write(fill_answers(template, answers), path)
         key = path.stem
-        rows.append(Row(key, key, "", str(path), fingerprint(path), 0, "", Status.GRADED, {}, 0, 0, 0, 10, None, 0, ""))
+        rows.append(Row(key, key, "", str(path), fingerprint(path), 0, "", Status.GRADED, {}, 0, 0, 0, 10, {}, 0, ""))
     return rows
 
 
 def measure(size, own_line):
     """One class, in this process: seconds from the notebooks, again from the kept answers, peak MB."""
-    config = load_config()
+    config = load_config(assignment="deep_learning_primer")
     with tempfile.TemporaryDirectory() as tmp:
         folder, out = Path(tmp) / "class", Path(tmp) / "out"
         folder.mkdir()

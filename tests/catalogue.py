@@ -194,7 +194,7 @@ CLASS = {
     "peggy.ipynb": (lambda p, b: p.write_bytes(b""), "not graded", 0),
     "quentin.zip": (_zip([]), "not graded", 0),
     "rupert.zip": (_zip(["a.ipynb", "b.ipynb"]), "not graded", 0),
-    "sybil.ipynb": (_edit(_wrong_assignment), "not graded", 0),
+    "sybil.ipynb": (_edit(_wrong_assignment), "ignored", None),  # another assignment's: listed, no row
     "trent final (1).ipynb": (_notebook(mnist_accuracy=QUICK_TRAINING), "graded", 10),
     "uma.ipynb": (_edit(_drop_and_shuffle), "graded", 10),
     "victor.ipynb": (_edit(_other_kernel), "graded", 10),

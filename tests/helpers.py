@@ -12,13 +12,14 @@ import nbformat
 
 from autograder import ROOT, package_files
 from autograder.build import answers
-from autograder.build.assign import master_path
+from autograder.course import Assignment
 
-MASTER = master_path("deep_learning_primer")
+PRIMER = Assignment("deep_learning_primer")
+MASTER = PRIMER.master
 SCHEMA = json.loads((Path(__file__).parent / "data" / "gradescope_results.schema.json").read_text())
 
 # Trains on 2,000 images for one epoch: seconds instead of a minute, far below the target.
-QUICK_TRAINING = answers.quick_answers(MASTER)["mnist_accuracy"]
+QUICK_TRAINING = answers.quick_answers(PRIMER.mutants)["mnist_accuracy"]
 
 
 def solution_answers():
@@ -51,6 +52,7 @@ def valid_results(path):
 
 def kit_fingerprint():
     files = sorted([*package_files(), ROOT / "grading_config.yml", *ROOT.glob("dist/*/tests/*.py")])
+    files += sorted(ROOT.glob("solutions/*.py"))
     return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 

@@ -4,7 +4,6 @@ import ast
 import zipfile
 
 from autograder import PACKAGE, package_files
-from autograder.build.assign import dist_dir
 
 # Top to bottom; a module may import its own layer and the layers below it.
 LAYERS = ["__main__", "lms", "classroom", "grading", "build", "reports", "bridge", ""]
@@ -40,7 +39,7 @@ def test_the_bridge_kernel_side_imports_nothing_of_the_kit():
 
 
 def test_every_package_file_is_in_the_gradescope_zip(built, config):
-    with zipfile.ZipFile(dist_dir(config.assignment) / "autograder.zip") as z:
+    with zipfile.ZipFile(config.files.gradescope_zip) as z:
         zipped = set(z.namelist())
     files = package_files()
     assert {p.name for p in files} >= {"__init__.py", "contract.py", "child.py", "wire.py"}

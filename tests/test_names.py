@@ -44,7 +44,7 @@ def test_a_reason_naming_a_file_shows_it_escaped():
 def _row(name):
     return Row(
         "ann_gnp_4711", name, "4711", f"/in/{name}.ipynb", "ab12", 0, "", Status.NOT_GRADED, {"activations": 0.0},
-        0.0, 0.0, 0.0, 4.0, None, 1.0, f"{name}.ipynb is not JSON",
+        0.0, 0.0, 0.0, 4.0, {}, 1.0, f"{name}.ipynb is not JSON",
     )  # fmt: skip
 
 

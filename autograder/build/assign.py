@@ -1,14 +1,16 @@
-"""solutions/ -> build -> assignments/ + dist/.
+"""solutions/ -> build -> assignments/ + dist/, for each assignment of the course.
 
 otter assign does the real work (stripping solutions, hiding tests, writing test
-files); the kit then makes its output byte-stable and lays it out:
+files); the kit then makes its output byte-stable and lays it out (course.Assignment):
 
     assignments/<name>/<name>.ipynb      the student notebook (committed)
     dist/<name>/tests/<question>.py      public and hidden tests (ignored by git)
     dist/<name>/otter-autograder.zip     otter's own autograder, for `otter run`
 
-The steps, in order: apply_config (points, seed, target into the master), otter assign,
+The steps, in order: with_kit_cells (the kit's own cells, where the master lacks them),
+apply_config (points and notebook values into the master), otter assign,
 normalize_student_notebook (stable ids, student-only cells), pack_public_tests, _write_dist.
+A master the kit cannot take is a BuildError naming the file and the fix.
 """
 
 import contextlib
@@ -19,49 +21,50 @@ import zipfile
 from pathlib import Path
 
 import nbformat
+import yaml
 from otter.assign import main as otter_assign
 
-from autograder import ROOT
+from autograder.build.kit_cells import with_kit_cells
 from autograder.build.template import apply_config, named_tests, normalize_student_notebook, pack_public_tests
+from autograder.course import Assignment
+from autograder.errors import BuildError
 
 
-def solution_paths(root=ROOT):
-    return sorted((root / "solutions").glob("*.ipynb"))
-
-
-def master_path(name, root=ROOT):
-    return root / "solutions" / f"{name}.ipynb"
-
-
-def student_path(name, root=ROOT):
-    return root / "assignments" / name / f"{name}.ipynb"
-
-
-def dist_dir(name, root=ROOT):
-    return root / "dist" / name
-
-
-def build(config, root=ROOT):
-    """Build every solution notebook into root's assignments/ and dist/; returns the student notebooks."""
-    return [build_one(path, config, root, root) for path in solution_paths(root)]
-
-
-def build_one(solution, config, students_root, dist_root):
-    """Build one master: its student notebook under `students_root`, its tests under `dist_root`."""
-    name = solution.stem
+def build_one(config, students_root, dist_root):
+    """Build one assignment's master: its student notebook under `students_root`, its tests under `dist_root`."""
+    master = config.files.master
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        master = apply_config(nbformat.read(solution, as_version=4), config)
-        nbformat.write(master, tmp / solution.name)
-        with contextlib.redirect_stdout(io.StringIO()):
-            otter_assign(str(tmp / solution.name), str(tmp / "out"), no_run_tests=True, no_pdfs=True)
-        student = normalize_student_notebook(nbformat.read(tmp / "out" / "student" / solution.name, as_version=4))
+        nb = nbformat.read(master, as_version=4)
+        _check_format(nb, master)
+        nbformat.write(apply_config(with_kit_cells(nb, config.assignment), config), tmp / master.name)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                otter_assign(str(tmp / master.name), str(tmp / "out"), no_run_tests=True, no_pdfs=True)
+            student = normalize_student_notebook(nbformat.read(tmp / "out" / "student" / master.name, as_version=4))
+        except Exception as e:
+            raise BuildError(f"{master}: otter assign could not build it: {type(e).__name__}: {e}") from None
         pack_public_tests(student)
-        target = student_path(name, students_root)
+        target = Assignment(config.assignment, students_root).student
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(student, target)
-        _write_dist(tmp / "out" / "autograder", dist_dir(name, dist_root))
+        _write_dist(tmp / "out" / "autograder", Assignment(config.assignment, dist_root).dist)
     return target
+
+
+def _check_format(nb, master):
+    """One line for a master the kit cannot take, before otter runs."""
+    raw = next((c.source for c in nb.cells if c.cell_type == "raw" and "# ASSIGNMENT CONFIG" in c.source), None)
+    if raw is None:
+        raise BuildError(f"{master}: no raw cell starting # ASSIGNMENT CONFIG: it is not in otter's assign format")
+    settings = yaml.safe_load(raw) or {}
+    if settings.get("name") not in (None, master.stem):
+        raise BuildError(f"{master}: its ASSIGNMENT CONFIG names it {settings['name']!r}: name it {master.stem!r}")
+    if (settings.get("tests") or {}).get("ok_format", True):
+        raise BuildError(
+            f"{master}: its tests are in otter's OK format, which the kit does not grade: add `tests: "
+            "{ok_format: false}` to its ASSIGNMENT CONFIG and write each test as a function (docs/instructors.md)"
+        )
 
 
 def _write_dist(otter_out, dist):
@@ -76,13 +79,13 @@ def _write_dist(otter_out, dist):
     shutil.copyfile(otter_zip, dist / "otter-autograder.zip")
 
 
-def stale_notebooks(config, root=ROOT):
-    """Student notebooks that differ from what the solutions build to now; writes nothing under root."""
+def stale_notebooks(configs):
+    """Student notebooks that differ from what the masters build to now; writes nothing in the course."""
     stale = []
     with tempfile.TemporaryDirectory() as tmp:
-        for solution in solution_paths(root):
-            fresh = build_one(solution, config, Path(tmp), Path(tmp))
-            committed = student_path(solution.stem, root)
+        for config in configs:
+            fresh = build_one(config, Path(tmp), Path(tmp))
+            committed = config.files.student
             if not committed.exists() or committed.read_bytes() != fresh.read_bytes():
                 stale.append(committed)
     return stale

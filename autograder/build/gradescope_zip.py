@@ -1,15 +1,20 @@
-"""The Gradescope autograder zip: the kit, the assignment, MNIST, and two scripts.
+"""The Gradescope autograder zip of one assignment: the kit, the assignment, its data, and two scripts.
 
 Unlike otter's own zip, setup.sh installs only the kit's pinned packages into a plain
-virtual environment (no conda, no browser, no LaTeX) and the zip carries the MNIST
-file it grades with, so neither the image build nor grading needs to download data.
+virtual environment (no conda, no browser, no LaTeX) and the zip carries the data files
+the assignment grades with (hooks.find_data), so neither the image build nor grading needs
+to download data. Its settings travel as values (ASSIGNMENT_FILE), not as the course's config.
 """
 
+import json
 import zipfile
+from dataclasses import replace
+from pathlib import Path
 
-from autograder import PACKAGE, ROOT, package_files
-from autograder.build.assign import dist_dir, student_path
-from autograder.mnist import mnist_path
+from autograder import PACKAGE, hooks, package_files
+
+ASSIGNMENT_FILE = "assignment.json"  # the assignment's settings (config.Config's values), in the kit's folder
+DATA = Path("/autograder/data")  # its data files, root's alone
 
 SETUP_SH = """\
 #!/usr/bin/env bash
@@ -30,21 +35,22 @@ $PYTHON -m venv /autograder/venv
 # Editable: the kit runs from /autograder/source/kit, where its built tests and template are
 # (the grading child starts with `python -I`, so the working directory is not on its path).
 /autograder/venv/bin/python -m pip install -e /autograder/source/kit
-/autograder/venv/bin/python -c "import autograder.grading.grade, tensorflow"
+/autograder/venv/bin/python -c "import autograder.grading.grade"
 # Student code runs as `student` (setpriv, util-linux), inside bubblewrap where the container
-# allows user namespaces: it may read the grader's copy of MNIST without test labels, not the tests nor
-# the kit's files.
+# allows user namespaces: it may read what the assignment gives its kernel, not the tests, the kit's
+# files nor the data the grader measures with.
 apt-get install -y --no-install-recommends bubblewrap util-linux
 id -u student >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin student
-install -D -m 600 /autograder/source/kit/data/mnist.npz /autograder/data/mnist.npz  # its test labels: root's
-chmod -R go-rwx /autograder/source
+mkdir -p -m 700 /autograder/data
+cp -r /autograder/source/kit/data/. /autograder/data/
+chmod -R go-rwx /autograder/source /autograder/data
 """
 
 RUN_AUTOGRADER = """\
 #!/usr/bin/env bash
 # Runs for every submission; always leaves /autograder/results/results.json behind.
 cd /autograder/source/kit
-export MNIST_PATH=/autograder/data/mnist.npz TF_CPP_MIN_LOG_LEVEL=3 MPLBACKEND=Agg
+export TF_CPP_MIN_LOG_LEVEL=3 MPLBACKEND=Agg
 /autograder/venv/bin/python -m autograder gradescope
 if [ ! -s /autograder/results/results.json ]; then
   mkdir -p /autograder/results
@@ -53,28 +59,30 @@ if [ ! -s /autograder/results/results.json ]; then
 fi
 """
 
-KIT_FILES = ["pyproject.toml", "README.md", "grading_config.yml"]
+KIT_FILES = ["pyproject.toml", "README.md"]
 
 
-def write_zip(config, root=ROOT):
+def write_zip(config):
     """dist/<assignment>/autograder.zip, ready to upload."""
-    target = dist_dir(config.assignment, root) / "autograder.zip"
+    root, layout = config.root, config.files
+    config = hooks.with_data(config)
     files = {f"kit/{name}": root / name for name in KIT_FILES}
     files |= {f"kit/autograder/{p.relative_to(PACKAGE)}": p for p in package_files()}
-    template = student_path(config.assignment, root)
-    files[f"kit/{template.relative_to(root)}"] = template
-    for test in sorted((dist_dir(config.assignment, root) / "tests").glob("*.py")):
-        files[f"kit/{test.relative_to(root)}"] = test
-    files["kit/data/mnist.npz"] = mnist_path(config)
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
+    course = [layout.student, *sorted(layout.tests.glob("*.py")), *filter(Path.is_file, [layout.module])]
+    files |= {f"kit/{p.relative_to(root)}": p for p in course}
+    files |= {f"kit/data/{Path(path).name}": Path(path) for path in config.data.values()}
+    there = {name: str(DATA / Path(path).name) for name, path in config.data.items()}
+    settings = replace(config, data=there, source=ASSIGNMENT_FILE, root=Path("."))
+    with zipfile.ZipFile(layout.gradescope_zip, "w", zipfile.ZIP_DEFLATED) as z:
         _add(z, "setup.sh", SETUP_SH)
         _add(z, "run_autograder", RUN_AUTOGRADER)
+        _add(z, f"kit/{ASSIGNMENT_FILE}", json.dumps(settings.to_dict(), indent=1, sort_keys=True), 0o644)
         for name, path in sorted(files.items()):
             z.write(path, name)
-    return target
+    return layout.gradescope_zip
 
 
-def _add(z, name, text):
+def _add(z, name, text, mode=0o755):
     info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
-    info.external_attr = 0o100755 << 16  # executable, as Gradescope requires
+    info.external_attr = (0o100000 | mode) << 16  # the scripts executable, as Gradescope requires
     z.writestr(info, text)

@@ -1,4 +1,4 @@
-"""The template: what the kit knows about the cells of a primer notebook.
+"""The template: what the kit knows about the cells of an assignment's notebook.
 
 The student notebook is the grading template: its given cells are the instructor's, its
 answer cells (tagged `otter_answer_cell` by otter assign) are where a student's work
@@ -13,8 +13,7 @@ import re
 
 import yaml
 
-from autograder.bridge.safe_model import LAYERS, MODELS
-from autograder.errors import ConfigError
+from autograder import hooks
 
 ANSWER_TAG = "otter_answer_cell"
 STUDENT_ONLY_TAG = "student-only"
@@ -41,24 +40,17 @@ def question_of(cell):
 
 
 def apply_config(nb, config):
-    """Write the config's points, seed and limits into a notebook, in place: what the notebook
-    says to students, and what its public checks hold them to, is what the grader enforces."""
-    given = {
-        "rng_seed": config.seed,
-        "TARGET_ACCURACY": config.min_test_accuracy,
-        "ACCURACY_FLOOR": config.accuracy_floor,
-        "ACCURACY_MARGIN": config.accuracy_margin,
-        "MAX_MODEL_PARAMETERS": config.max_model_parameters,
-        "ACCEPTED_LAYERS": " ".join(sorted(MODELS | LAYERS)),
-    }
+    """Write the config's points and the assignment's notebook values (hooks.notebook_values) into a
+    notebook, in place: what the notebook says to students, and what its public checks hold them to,
+    is what the grader enforces."""
+    given = hooks.notebook_values(config)
     for cell in nb.cells:
         source = cell.source
         if cell.cell_type == "raw" and source.lstrip().startswith("# BEGIN QUESTION"):
             question = yaml.safe_load(source)
-            name = question["name"]
-            if name not in config.points:
-                raise ConfigError(f"question {name!r} has no points in {config.path}")
-            question["points"] = config.points[name]
+            points = question.get("points")  # a list gives each test its own: kept unless the config changed the sum
+            if (sum(points) if isinstance(points, list) else points) != config.points[question["name"]]:
+                question["points"] = config.points[question["name"]]
             source = "# BEGIN QUESTION\n" + yaml.safe_dump(question, sort_keys=False)
         for name, value in given.items():
             source = re.sub(rf'(?m)^{name} = ("[^"]*"|\S+)', f"{name} = {value!r}".replace("'", '"'), source)

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.build.assign import student_path
 from autograder.build.template import apply_config
 from autograder.classroom.gradebook import fingerprint
 from autograder.errors import SubmissionError
@@ -47,7 +46,7 @@ class Unreadable:
 
 def template(config):
     """The notebook submissions are merged into, as grading merges them."""
-    return apply_config(nbformat.read(student_path(config.assignment, config.root), as_version=4), config)
+    return apply_config(nbformat.read(config.files.student, as_version=4), config)
 
 
 def boilerplate(notebook):

@@ -25,7 +25,7 @@ from operator import attrgetter
 from tqdm import tqdm
 
 from autograder.classroom.adjustments import read_adjustments
-from autograder.classroom.collect import InputError, collect
+from autograder.classroom.collect import InputError, collect, of_assignment
 from autograder.classroom.gradebook import Gradebook, Row, as_text, fingerprint
 from autograder.classroom.late import Lateness, lateness, settle
 from autograder.classroom.similarity import write_similarity
@@ -71,6 +71,8 @@ def grade_all(paths, out, config, jobs, sandbox, regrade=None, questions=None, c
     `cluster`: a cluster.Cluster whose workers grade instead (in their own sandboxes).
     """
     submissions, ignored = collect(paths, out / "unpacked")
+    submissions, others = of_assignment(submissions, config.assignment)
+    ignored += others
     if not submissions:
         listed = "; ".join(f"{i.path.name}: {i.why}" for i in ignored[:5])
         raise InputError(
@@ -78,7 +80,7 @@ def grade_all(paths, out, config, jobs, sandbox, regrade=None, questions=None, c
         )
     out.mkdir(parents=True, exist_ok=True)
     adjustments = read_adjustments(out / "adjustments.csv", list(config.points))
-    book = Gradebook(out / "gradebook.csv", config.points)
+    book = Gradebook(out / "gradebook.csv", config.points, config.measured)
     rows = book.read()
     todo = _plan(submissions, rows, out, regrade, questions)
     before = {job.submission.student: rows.get(job.submission.student) for job in todo}
@@ -170,7 +172,7 @@ def _graded_here(todo, out, config, jobs, sandbox, progress):
                 )
             finally:
                 spares.give_back(child)
-            return Row.of(job.submission, result, job.sha256)
+            return Row.of(job.submission, result, job.sha256, config.measured)
 
     with Spares(config, sandbox, jobs, len(todo)) as spares:
         pool = ThreadPoolExecutor(jobs)

@@ -1,7 +1,8 @@
 """Grade a class on a Dask cluster: each submission one task, graded as a local `-j` run grades it.
 
 A worker needs only the installed kit, the same version in its pinned environment. The
-assignment's files (the config, the student notebook, the hidden tests, MNIST) reach every
+assignment's files (its settings, the student notebook, the hidden tests, its module and
+its data) reach every
 worker, present and future, once, as a worker plugin that writes them into the worker's own
 folder: no file system is shared. A task carries one submission's bytes, grades them with
 isolate.run_isolated (the child process, the sandbox, the limits) in a temporary folder of
@@ -23,22 +24,19 @@ import uuid
 from dataclasses import replace
 from pathlib import Path
 
-import yaml
 from distributed import Client, Event, WorkerPlugin, as_completed, get_worker
 from distributed.client import FutureCancelledError
 from distributed.comm.core import CommClosedError
 from distributed.scheduler import KilledWorker
 
-from autograder import PACKAGE, package_files
-from autograder.build.assign import dist_dir, student_path
+from autograder import PACKAGE, hooks, package_files
 from autograder.classroom.gradebook import Row
-from autograder.config import load_config
+from autograder.config import Config
 from autograder.contract import GradeResult, Status
 from autograder.errors import BuildMissingError, KitError
 from autograder.grading.grade import planned_questions
 from autograder.grading.isolate import record, run_isolated
 from autograder.grading.sandbox import Sandbox
-from autograder.mnist import mnist_path
 
 # The installed packages besides the kit whose version can change a grade.
 GRADING_PACKAGES = ("tensorflow", "keras", "numpy", "otter-grader", "nbclient", "ipykernel")
@@ -62,7 +60,7 @@ class Cluster:
             self.assignment = Assignment(config, trusted)
             self.client.register_plugin(self.assignment, name=self.assignment.name)
             self.stop = Event(f"kit-stop-{uuid.uuid4().hex}", client=self.client)
-        except BaseException:  # no build, no MNIST: nothing was sent, and nothing stays connected
+        except BaseException:  # no build, no data: nothing was sent, and nothing stays connected
             self.client.close()
             raise
 
@@ -133,7 +131,12 @@ class Cluster:
         folder = out / "students" / job.submission.student
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "grader.log").write_bytes(log)
-        return Row.of(job.submission, record(result, job.previous, folder, config, job.submission.name), job.sha256)
+        return Row.of(
+            job.submission,
+            record(result, job.previous, folder, config, job.submission.name),
+            job.sha256,
+            config.measured,
+        )
 
 
 def _allow_failures(dask_scheduler, retries):
@@ -162,15 +165,18 @@ class Assignment(WorkerPlugin):
     """The assignment's files, written once into each worker's own folder, and the worker's sandbox."""
 
     def __init__(self, config, trusted):
-        tests = dist_dir(config.assignment, config.root) / "tests"
-        if not tests.is_dir():
-            raise BuildMissingError.for_path(tests)
-        files = [student_path(config.assignment, config.root), *sorted(tests.glob("*.py"))]
+        layout = config.files
+        if not layout.tests.is_dir():
+            raise BuildMissingError.for_path(layout.tests)
+        config = hooks.with_data(config)
+        files = [layout.student, *sorted(layout.tests.glob("*.py")), *filter(Path.is_file, [layout.module])]
         self.files = {str(p.relative_to(config.root)): p.read_bytes() for p in files}
-        self.files["grading_config.yml"] = config.path.read_bytes()
-        self.files["mnist.npz"] = mnist_path(config).read_bytes()
+        self.files |= {f"data/{name}/{Path(path).name}": Path(path).read_bytes() for name, path in config.data.items()}
+        self.settings = config.to_dict()
         self.kit, self.trusted = kit_version(), trusted
-        digest = hashlib.sha256(repr((sorted(self.files.items()), self.kit, trusted)).encode()).hexdigest()
+        digest = hashlib.sha256(
+            repr((sorted(self.files.items()), self.settings, self.kit, trusted)).encode()
+        ).hexdigest()
         self.name = f"kit-assignment-{digest[:16]}"
 
     def setup(self, worker):
@@ -178,7 +184,8 @@ class Assignment(WorkerPlugin):
         if not root.is_dir():
             _write_tree(root, self.files)
         self.files = None  # written: the worker need not hold them too
-        self.config = load_config(root / "grading_config.yml", root)
+        data = {name: str(root / "data" / name / Path(path).name) for name, path in self.settings["data"].items()}
+        self.config = Config.from_dict({**self.settings, "root": str(root), "data": data})
         self.sandbox, self.problem = None, None
         if kit_version() != self.kit:
             self.problem = "it runs another version of the kit, or of its packages, than the client"
@@ -190,14 +197,11 @@ class Assignment(WorkerPlugin):
 
 
 def _write_tree(root, files):
-    """The files under a new folder `root`, complete or not at all; the config reads the MNIST shipped."""
+    """The files under a new folder `root`, complete or not at all."""
     staging = Path(tempfile.mkdtemp(prefix=".kit-assignment-", dir=root.parent))
     for relative, data in files.items():
         (staging / relative).parent.mkdir(parents=True, exist_ok=True)
         (staging / relative).write_bytes(data)
-    config = yaml.safe_load(files["grading_config.yml"])
-    config["mnist_path"] = str(root / "mnist.npz")
-    (staging / "grading_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
     try:
         staging.rename(root)
     except OSError:  # another task's setup got there first

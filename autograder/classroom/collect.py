@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from autograder.errors import KitError, SubmissionError
-from autograder.grading.submission import MAX_BYTES
+from autograder.grading.submission import MAX_BYTES, assignment_named
 from autograder.names import UNSHOWN
 
 # Canvas names files `doejane_12345_67890_original-name.ipynb` (`doejane_LATE_...` or `doejane_late_...` if late).
@@ -69,6 +69,21 @@ def collect(paths, inbox):
         else:
             found.append(one_submission(path))
     return _unique(found), ignored
+
+
+def of_assignment(submissions, name):
+    """The submissions of the assignment `name`, and the files that name another one in their
+    notebook's metadata, ignored with why. A file that names none (not a notebook, say) stays:
+    its grading says what is wrong with it."""
+    kept, ignored = [], []
+    for submission in submissions:
+        named = assignment_named(submission.path, name)
+        if named in (None, name):
+            kept.append(submission)
+        else:
+            why = f"a notebook of the assignment {named!r}, not {name!r}: grade it with --assignment {named}"
+            ignored.append(Ignored(submission.path, why))
+    return kept, ignored
 
 
 def require_existing(paths):

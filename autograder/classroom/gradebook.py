@@ -1,7 +1,8 @@
 """gradebook.csv: one row per submission, written as each one finishes.
 
 `Row` is the record; its field order is the CSV header, with one column per question
-(in the config's order) where `scores` stands. Rows read back from the file (to resume
+(in the config's order) where `scores` stands, and one per value the grader measures (the
+config's `measured`) where `measured` stands. Rows read back from the file (to resume
 a run, or to see which files changed) are the same records, so callers never compare
 strings. The question columns are what the tests gave; `total` is the grade: those plus
 the instructor's adjustments, less the late penalty.
@@ -65,13 +66,15 @@ class Row:
     late_penalty: float
     total: float
     possible: float
-    test_accuracy: float | None
+    measured: dict
+    """What the grader measured itself, by name (the config's `measured`): a number, or None."""
     seconds: float
     error: str
 
     @classmethod
-    def of(cls, submission, result, sha256):
-        """The row of a collect.Submission graded into a contract.GradeResult (no adjustments yet).
+    def of(cls, submission, result, sha256, measured=()):
+        """The row of a collect.Submission graded into a contract.GradeResult (no adjustments yet), with
+        the values named `measured` the grader measured.
         Numbers as a row read back holds them (floats), so that the file's text does not depend
         on whether a row was graded in this run or an earlier one."""
         return cls(
@@ -88,7 +91,7 @@ class Row:
             late_penalty=0.0,
             total=float(round(result.score, 4)),
             possible=float(round(result.possible, 4)),
-            test_accuracy=result.measurements.get("test_accuracy"),
+            measured={name: result.measurements.get(name) for name in measured},
             seconds=result.seconds,
             error=result.error or "",
         )
@@ -102,16 +105,15 @@ class Row:
         """What the tests gave, before adjustments and lateness."""
         return round(sum(self.scores.values()), 4)
 
-    def to_csv(self, questions):
-        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "scores"}
-        values["test_accuracy"] = "" if self.test_accuracy is None else self.test_accuracy
+    def to_csv(self, questions, measured=()):
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("scores", "measured")}
         values.update({name: as_text(values[name]) for name in _TEXT})
+        values.update({m: "" if self.measured.get(m) is None else self.measured[m] for m in measured})
         return {**values, **{q: self.scores.get(q, "") for q in questions}}
 
     @classmethod
-    def from_csv(cls, values, questions):
+    def from_csv(cls, values, questions, measured=()):
         values = {**values, **{name: _from_text(values[name]) for name in _TEXT}}
-        accuracy = values["test_accuracy"]
         return cls(
             student=values["student"],
             name=values["name"],
@@ -126,23 +128,22 @@ class Row:
             late_penalty=float(values["late_penalty"]),
             total=float(values["total"]),
             possible=float(values["possible"]),
-            test_accuracy=float(accuracy) if accuracy else None,
+            measured={m: float(values[m]) if values[m] else None for m in measured},
             seconds=float(values["seconds"]),
             error=values["error"],
         )
 
 
-def columns(questions):
-    names = [f.name for f in fields(Row)]
-    at = names.index("scores")
-    return names[:at] + list(questions) + names[at + 1 :]
+def columns(questions, measured=()):
+    expanded = {"scores": list(questions), "measured": list(measured)}
+    return [column for f in fields(Row) for column in expanded.get(f.name, [f.name])]
 
 
 class Gradebook:
     """The file, opened to add rows one at a time, each on disk before the next."""
 
-    def __init__(self, path, questions):
-        self.path, self.questions = path, list(questions)
+    def __init__(self, path, questions, measured=()):
+        self.path, self.questions, self.measured = path, list(questions), list(measured)
 
     def read(self):
         """The rows already in the file, by student (none if there is no file).
@@ -156,7 +157,7 @@ class Gradebook:
         with open(self.path, newline="") as f:
             for values in csv.DictReader(f):
                 try:
-                    row = Row.from_csv(values, self.questions)
+                    row = Row.from_csv(values, self.questions, self.measured)
                 except (KeyError, TypeError, ValueError):
                     continue
                 rows[row.student] = row
@@ -166,12 +167,12 @@ class Gradebook:
     def appending(self, fresh):
         """Yields `add(row)`, which puts a row on disk before it returns; `fresh` starts the file anew."""
         with open(self.path, "w" if fresh else "a", newline="") as f:
-            writer = csv.DictWriter(f, columns(self.questions))
+            writer = csv.DictWriter(f, columns(self.questions, self.measured))
             if fresh:
                 writer.writeheader()
 
             def add(row):
-                writer.writerow(row.to_csv(self.questions))
+                writer.writerow(row.to_csv(self.questions, self.measured))
                 f.flush()
                 os.fsync(f.fileno())  # a crash loses no finished row
 
@@ -181,7 +182,7 @@ class Gradebook:
         """The final file: exactly `rows`, in order, replaced in one step."""
         tmp = self.path.with_suffix(".tmp")
         with open(tmp, "w", newline="") as f:
-            writer = csv.DictWriter(f, columns(self.questions))
+            writer = csv.DictWriter(f, columns(self.questions, self.measured))
             writer.writeheader()
-            writer.writerows(row.to_csv(self.questions) for row in rows)
+            writer.writerows(row.to_csv(self.questions, self.measured) for row in rows)
         os.replace(tmp, self.path)

@@ -12,7 +12,6 @@ import nbformat
 import yaml
 
 from autograder.build.answers import fill_answers, quick_answers, solution_answers
-from autograder.build.assign import master_path, student_path
 from autograder.classroom.bulk import grade_all
 
 
@@ -34,16 +33,16 @@ def mutant_answers(spec, solution, quick):
 
 def run_mutants(config, out, jobs, sandbox):
     """Grade every mutant; prints the table and returns True if every verdict is right."""
-    master = master_path(config.assignment)
-    spec = yaml.safe_load(master.with_suffix(".mutants.yml").read_text())
-    template = nbformat.read(student_path(config.assignment), as_version=4)
-    solution = solution_answers(master)
+    files = config.files
+    spec = yaml.safe_load(files.mutants.read_text())
+    template = nbformat.read(files.student, as_version=4)
+    solution = solution_answers(files.master)
     folder = out / "notebooks"
     folder.mkdir(parents=True, exist_ok=True)
     expected = {"solution": (None, "full marks"), "blank": (None, "zero")}
     nbformat.write(fill_answers(template, solution), folder / "solution.ipynb")
     nbformat.write(template, folder / "blank.ipynb")
-    for stem, question, name, answers in mutant_answers(spec, solution, quick_answers(master)):
+    for stem, question, name, answers in mutant_answers(spec, solution, quick_answers(files.mutants)):
         nbformat.write(fill_answers(template, answers), folder / f"{stem}.ipynb")
         expected[stem] = (question, name)
     rows = {r.student: r for r in grade_all([folder], out, config, jobs, sandbox, regrade=[]).rows}

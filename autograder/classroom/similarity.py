@@ -65,7 +65,7 @@ def write_similarity(rows, out, config):
 
 def similarity_again(out, config):
     """write_similarity for a graded class's folder, from its gradebook: nothing is graded."""
-    book = Gradebook(out / "gradebook.csv", config.points)
+    book = Gradebook(out / "gradebook.csv", config.points, config.measured)
     if not book.path.is_file():
         raise InputError(f"{out} has no gradebook.csv: grade the class into it first (grade PATH... --out {out})")
     return write_similarity(sorted(book.read().values(), key=lambda row: row.student), out, config)

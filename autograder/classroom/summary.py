@@ -1,7 +1,7 @@
-"""The class at a glance: grades, what the class got wrong, and how the models did.
+"""The class at a glance: grades, what the class got wrong, and what the grader measured.
 
 Written as summary.png (matplotlib: the grade distribution, full marks per question, and
-the measured accuracies against the target) and summary.html, which shows the plot, the
+each value the grader measures (the config's `measured`) against its target) and summary.html, which shows the plot, the
 means, the tests failed most often (the teaching signal), every student with a link to
 their feedback page, every submission not graded with its reason, every file ignored, and a
 link to similarity.html (classroom/similarity).
@@ -18,6 +18,7 @@ from jinja2 import Environment
 from matplotlib.ticker import MaxNLocator
 
 from autograder.names import shown
+from autograder.reports.text import measured_name
 
 MOST_FAILED = 10
 
@@ -33,7 +34,7 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; } img { max-width:
 <p id="counts">{{ n }} submissions: {{ graded|length }} graded, {{ n - graded|length }} not graded{% if ignored %}; {{ ignored|length }} other files ignored (listed below){% endif %}.
 Mean grade {{ "%.2f"|format(mean_all) }} of {{ "%g"|format(possible) }} over all {{ n }} submissions (those not graded count as 0){% if graded %}, {{ "%.2f"|format(mean_graded) }} over the graded ones (median {{ "%.2f"|format(median_graded) }}){% endif %}.</p>
 <p id="similarity"><a href="similarity.html">Similar answers</a>: which submissions share their answer code, pairs ranked, side by side (never a grade change).</p>
-<img src="summary.png" alt="Grade distribution, full marks per question, and test accuracy against the target">
+<img src="summary.png" alt="Grade distribution, full marks per question{% for m in measured %}, {{ m.title|lower }} against the target{% endfor %}">
 <h2>Questions</h2>
 <table id="questions"><tr><th>question</th><th>points</th><th>mean (graded)</th><th>full marks</th></tr>
 {% for q in questions %}<tr><td>{{ q.name }}</td><td class="n">{{ "%g"|format(q.points) }}</td><td class="n">{{ "%.2f"|format(q.mean) }}</td><td class="n">{{ "%.0f"|format(100 * q.rate) }}%</td></tr>
@@ -42,17 +43,18 @@ Mean grade {{ "%.2f"|format(mean_all) }} of {{ "%g"|format(possible) }} over all
 {% if failed %}<table id="most-failed"><tr><th>question</th><th>test</th><th>failed by</th></tr>
 {% for (question, test), count in failed %}<tr><td>{{ question }}</td><td>{{ test }}</td><td class="n">{{ count }} of {{ graded|length }}</td></tr>
 {% endfor %}</table>{% else %}<p>No graded submission failed a test.</p>{% endif %}
-<h2>Test accuracy against the target</h2>
-<table id="accuracy"><tr><th>measured accuracy</th><th>submissions</th></tr>
-<tr><td>at or above the target, {{ "%.3f"|format(target) }}</td><td class="n">{{ accuracy.passed }}</td></tr>
-<tr><td>between the floor, {{ "%.3f"|format(floor) }}, and the target (partial credit)</td><td class="n">{{ accuracy.partial }}</td></tr>
-<tr><td>below the floor</td><td class="n">{{ accuracy.below }}</td></tr>
-<tr><td>not measured (no model, or not graded)</td><td class="n">{{ accuracy.none }}</td></tr></table>
+{% for m in measured %}<h2>{{ m.title }} against the target</h2>
+<table id="measured-{{ m.name }}"><tr><th>{{ m.title|lower }}, measured by the grader</th><th>submissions</th></tr>
+<tr><td>at or above the target, {{ "%.3f"|format(m.target) }}</td><td class="n">{{ m.passed }}</td></tr>
+<tr><td>between the floor, {{ "%.3f"|format(m.floor) }}, and the target (partial credit)</td><td class="n">{{ m.partial }}</td></tr>
+<tr><td>below the floor</td><td class="n">{{ m.below }}</td></tr>
+<tr><td>not measured (not graded, or its test did not get that far)</td><td class="n">{{ m.none }}</td></tr></table>
+{% endfor %}
 <h2>Students</h2>
-<table id="students"><tr><th>student</th><th>name</th><th>status</th><th>tests</th><th>adjustments</th><th>late</th><th>grade</th><th>accuracy</th><th>feedback</th></tr>
+<table id="students"><tr><th>student</th><th>name</th><th>status</th><th>tests</th><th>adjustments</th><th>late</th><th>grade</th>{% for m in measured %}<th>{{ m.title|lower }}</th>{% endfor %}<th>feedback</th></tr>
 {% for r in rows %}<tr><td>{{ r.student }}</td><td>{{ r.name }}</td><td>{{ r.status }}</td><td class="n">{{ "%.2f"|format(r.tested) }}</td>
 <td class="n">{{ "%+.2f"|format(r.adjustments) if r.adjustments else "" }}</td><td>{{ ("%d day(s), %+.2f"|format(r.days_late, -r.late_penalty)) if r.days_late else "" }}</td>
-<td class="n">{{ "%.2f"|format(r.total) }}</td><td class="n">{{ "%.4f"|format(r.test_accuracy) if r.test_accuracy is not none else "" }}</td>
+<td class="n">{{ "%.2f"|format(r.total) }}</td>{% for m in measured %}<td class="n">{{ "%.4f"|format(r.measured[m.name]) if r.measured.get(m.name) is not none else "" }}</td>{% endfor %}
 <td><a href="students/{{ r.student|urlencode }}/feedback.html">feedback</a></td></tr>
 {% endfor %}</table>
 {% if problems %}<h2>Not graded</h2>
@@ -80,8 +82,8 @@ def write_summary(rows, records, out, config, ignored=()):
         }
         for name, points in config.points.items()
     ]
-    accuracies = [r.test_accuracy for r in rows if r.test_accuracy is not None]
-    _plot([r.total for r in graded], possible, questions, accuracies, config, out / "summary.png")
+    measured = [_bands(name, measure, rows) for name, measure in config.measured.items()]
+    _plot([r.total for r in graded], possible, questions, measured, out / "summary.png")
     (out / "summary.html").write_text(
         PAGE.render(
             assignment=config.assignment,
@@ -93,9 +95,7 @@ def write_summary(rows, records, out, config, ignored=()):
             median_graded=statistics.median(r.total for r in graded) if graded else 0,
             questions=questions,
             failed=_most_failed(graded, records),
-            target=config.min_test_accuracy,
-            floor=config.accuracy_floor,
-            accuracy=_accuracy_bands(rows, config),
+            measured=measured,
             rows=rows,
             problems=[r for r in rows if not r.graded],
             ignored=ignored,
@@ -110,30 +110,39 @@ def _most_failed(graded, records):
     return sorted(failures.items(), key=lambda item: (-item[1], item[0]))[:MOST_FAILED]
 
 
-def _accuracy_bands(rows, config):
-    measured = [r.test_accuracy for r in rows if r.test_accuracy is not None]
+def _bands(name, measure, rows):
+    """A measured value across the class: how many reached its target, its floor, neither, or were not measured."""
+    target = measure["target"]
+    floor = measure.get("floor", target)
+    values = [r.measured[name] for r in rows if r.measured.get(name) is not None]
     return {
-        "passed": sum(a >= config.min_test_accuracy for a in measured),
-        "partial": sum(config.accuracy_floor <= a < config.min_test_accuracy for a in measured),
-        "below": sum(a < config.accuracy_floor for a in measured),
-        "none": len(rows) - len(measured),
+        "name": name,
+        "title": measured_name(name),
+        "target": target,
+        "floor": floor,
+        "values": values,
+        "passed": sum(v >= target for v in values),
+        "partial": sum(floor <= v < target for v in values),
+        "below": sum(v < floor for v in values),
+        "none": len(rows) - len(values),
     }
 
 
-def _plot(scores, possible, questions, accuracies, config, path):
-    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(15, 4))
+def _plot(scores, possible, questions, measured, path):
+    fig, (left, middle, *right) = plt.subplots(1, 2 + len(measured), figsize=(5 * (2 + len(measured)), 4))
     left.hist(scores, bins=[i * possible / 10 for i in range(11)], color="#4c72b0", edgecolor="white")
     left.set(title="Grade distribution (graded)", xlabel="points", ylabel="submissions", xlim=(0, possible))
     middle.barh([q["name"] for q in questions], [100 * q["rate"] for q in questions], color="#55a868")
     middle.set(title="Full marks per question", xlabel="% of graded submissions", xlim=(0, 100))
     middle.invert_yaxis()
-    low = min([*accuracies, config.accuracy_floor]) - 0.005
-    right.hist(accuracies, bins=20, range=(low, 1.0), color="#8172b2", edgecolor="white")
-    right.axvline(config.min_test_accuracy, color="#c44e52", label=f"target {config.min_test_accuracy:g}")
-    right.axvline(config.accuracy_floor, color="#dd8452", linestyle="--", label=f"floor {config.accuracy_floor:g}")
-    right.set(title="Test accuracy measured by the grader", xlabel="accuracy", ylabel="submissions")
-    right.legend(loc="upper left")
-    for axes in (left, right):
+    for axes, m in zip(right, measured):
+        low = min([*m["values"], m["floor"]]) - 0.005
+        axes.hist(m["values"], bins=20, range=(low, max([*m["values"], m["target"]]) + 0.005), color="#8172b2")
+        axes.axvline(m["target"], color="#c44e52", label=f"target {m['target']:g}")
+        axes.axvline(m["floor"], color="#dd8452", linestyle="--", label=f"floor {m['floor']:g}")
+        axes.set(title=f"{m['title']} measured by the grader", xlabel=m["name"], ylabel="submissions")
+        axes.legend(loc="upper left")
+    for axes in (left, *right):
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole submissions, never 0.25 of one
     fig.tight_layout()
     fig.savefig(path, dpi=100)

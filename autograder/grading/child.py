@@ -2,9 +2,10 @@
 
     python -I -m autograder.grading.child REQUEST.json
 
-The request names the config and the folder of the built assignment, the sandbox, where to
-write a kit error, when the parent started the child (time.time()) and the pipe to signal on.
-The child deletes the request once read, imports the kit and the grader's TensorFlow once,
+The request holds the assignment's settings (config.Config's values, its course folder among
+them: never a file to read again), the sandbox, where to write a kit error, when the parent
+started the child (time.time()) and the pipe to signal on. The child deletes the request once
+read, imports the kit and what the assignment's tests need once,
 then grades submissions one at a time, each in a fresh sandboxed kernel (grade.Kernels):
 
 1. it gets ready, its kernel started and set up, unless a submission is already waiting;
@@ -33,7 +34,7 @@ import sys
 import time
 from pathlib import Path
 
-from autograder.config import load_config
+from autograder.config import Config
 from autograder.contract import ChildExit
 from autograder.errors import KitError
 from autograder.phases import recording
@@ -63,10 +64,12 @@ def main(request_path):
     request = json.loads(request_path.read_text())
     request_path.unlink()
     try:
+        from autograder import hooks
         from autograder.grading.grade import Kernels, grade_submission
         from autograder.grading.sandbox import Sandbox
 
-        config = load_config(request["config"], request["root"])
+        config = hooks.with_data(Config.from_dict(request["config"]))
+        hooks.module_of(config)  # its hidden tests import it by the assignment's name
         sandbox = Sandbox.from_dict(request["sandbox"])
         ahead = {"start": round(time.time() - request["started"], 2)}  # Python, the imports, the config
         while True:

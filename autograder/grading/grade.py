@@ -1,7 +1,7 @@
 """Grade one submission in this process: read it, merge it into the template, run it, test it.
 
 Every outcome is a `GradeResult`: a broken submission gets zero points and a reason,
-never an exception that stops the caller. The kit's own failures (no build, no MNIST)
+never an exception that stops the caller. The kit's own failures (no build, no data)
 are `KitError`s. Runs inside the grading child (child.py), which the parent watches.
 """
 
@@ -17,8 +17,8 @@ from pathlib import Path
 import nbformat
 from otter.test_files import ExceptionTestFile
 
+from autograder import hooks
 from autograder.bridge.grader_side import KernelNamespace
-from autograder.build.assign import dist_dir, student_path
 from autograder.build.template import apply_config
 from autograder.contract import CellError, GradeResult, QuestionResult, TestOutcome
 from autograder.errors import BuildMissingError, SubmissionError
@@ -26,24 +26,15 @@ from autograder.grading.kernel import GradingKernel
 from autograder.grading.merge import merge
 from autograder.grading.needed import needed_cells
 from autograder.grading.submission import read_submission
-from autograder.mnist import mnist_path, without_test_labels
 from autograder.phases import phase
-from autograder.testing import grader_test_set, grading_with
+from autograder.testing import grading_with
 
 MAX_CRASHES = 3
-
-INIT_CELL = """\
-# Run by the grader in each fresh kernel, before the notebook: plots to files, deterministic TensorFlow.
-import matplotlib
-matplotlib.use("Agg")
-import tensorflow as tf
-tf.config.experimental.enable_op_determinism()
-"""
 
 
 def test_files(config, questions=None):
     """The assignment's otter test files, in the config's question order (only `questions`, if given)."""
-    tests = dist_dir(config.assignment, config.root) / "tests"
+    tests = config.files.tests
     if not tests.is_dir():
         raise BuildMissingError.for_path(tests)
     files = {p.stem: ExceptionTestFile.from_file(str(p)) for p in tests.glob("*.py")}
@@ -68,8 +59,9 @@ class Kernels:
 
     `warm()` starts the first before the submission is known (the grading child then waits
     for one): a kernel's start does not depend on the submission, so it need not wait for
-    one. While a kernel starts, the grader imports its own TensorFlow (for the models the
-    tests rebuild), in a thread: the two imports run side by side.
+    one. While a kernel starts, the grader imports what the assignment's tests need
+    (hooks.grader_imports: TensorFlow, for a model they rebuild), in a thread: the two imports
+    run side by side.
     """
 
     def __init__(self, config, sandbox):
@@ -96,23 +88,27 @@ class Kernels:
 
     @contextmanager
     def _started(self):
-        grader_test_set(mnist_path(self.config))  # a KitError now if the data is not MNIST's, before student code
-        importing = threading.Thread(target=importlib.import_module, args=("keras",), daemon=True)
+        data = hooks.kernel_data(self.config)  # a KitError now if the data is not right, before student code
+        importing = threading.Thread(target=_import_all, args=(hooks.grader_imports(self.config),), daemon=True)
         importing.start()
-        env = {**self.env, "MNIST_PATH": str(without_test_labels(mnist_path(self.config)))}
         workdir = Path(tempfile.mkdtemp(prefix="kit-grade-"))
         try:
-            kernel = GradingKernel(workdir, self.config, env, self.sandbox)
+            kernel = GradingKernel(workdir, self.config, self.env, self.sandbox, data)
             try:
                 with kernel.running():
-                    kernel.set_up(INIT_CELL)
-                    with phase("grader TensorFlow import"):
+                    kernel.set_up(hooks.kernel_setup(self.config))
+                    with phase("grader imports"):
                         importing.join()
                     yield kernel
             finally:
                 self.left_behind += kernel.left_behind
         finally:
             self.sandbox.remove(workdir)  # the grader's own files; the kernel removed the student's
+
+
+def _import_all(modules):
+    for module in modules:
+        importlib.import_module(module)
 
 
 @contextmanager
@@ -130,7 +126,7 @@ def grade_submission(path, config, kernels, questions=None) -> GradeResult:
     files = test_files(config, questions)
     try:
         with phase("prepare"):
-            template = apply_config(nbformat.read(student_path(config.assignment, config.root), as_version=4), config)
+            template = apply_config(nbformat.read(config.files.student, as_version=4), config)
             notebook = merge(template, read_submission(path, config.assignment), config.skip_tags)
             notebook.cells = needed_cells(
                 notebook.cells, config.optional_tags, _names_tests_read(files), all_optional=questions is not None

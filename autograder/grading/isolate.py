@@ -132,8 +132,7 @@ class Child:
         request.write_text(
             json.dumps(
                 {
-                    "config": str(config.path),
-                    "root": str(config.root),
+                    "config": config.to_dict(),
                     "kit_error": str(self.kit_error),
                     "sandbox": self.sandbox.to_dict(),
                     "started": time.time(),

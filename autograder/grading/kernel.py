@@ -92,7 +92,7 @@ class Folders:
     root: Path
     ipc: Path  # the kernel's sockets: a short path, as a socket's name is at most 107 bytes
     listen: Path  # the grader's socket, which the kernel connects to: short too
-    data: tuple = ()  # files the kernel reads where the grader has them (MNIST)
+    data: tuple = ()  # files the kernel reads where the grader has them (hooks.kernel_data)
 
     @property
     def home(self):
@@ -153,19 +153,19 @@ class GradingKernel:
     nothing, so none of the instructor's variables reach student code.
     """
 
-    def __init__(self, workdir, config, env, sandbox):
+    def __init__(self, workdir, config, env, sandbox, data=None):
         self.workdir, self.config, self.sandbox = workdir, config, sandbox
         ipc, listen = (Path(tempfile.mkdtemp(prefix=p, dir=sandbox.sockets)) for p in ("ipc-", "bridge-"))
         listen.chmod(0o711)  # the kernel's user may reach the socket in it, not list or change the folder
-        data = (Path(env["MNIST_PATH"]),) if "MNIST_PATH" in env else ()  # the kernel's own, read-only
-        self.folders = Folders(workdir, ipc, listen, data)
+        data = data or {}  # {environment variable: a file the kernel may read}, read-only
+        self.folders = Folders(workdir, ipc, listen, tuple(Path(p) for p in data.values()))
         for folder in (self.folders.home, self.folders.inbox):
             folder.mkdir()
         # The bridge's cell runs it from here: the kernel may not be able to read the kit's own files.
         shutil.copyfile(BRIDGE, self.folders.bridge)
         self.folders.bridge.chmod(0o644)  # readable by a kernel that runs as another user
         self.home = self.folders.home
-        self.env = self._environment(env)
+        self.env = self._environment({**env, **data})
         self.dead, self.crashed_at, self.channel = None, None, None
         self.left_behind = []  # why a folder the kernel could write is still there after it stopped
         self.cells = 0  # the notebook's own; the bridge appends its cells after these

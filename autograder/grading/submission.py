@@ -22,10 +22,29 @@ MAX_BYTES = 200 * 1024 * 1024
 MAX_DEPTH = 100
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_A_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
+# otter's metadata key, as a JSON key (a string that merely contains it is escaped: \"assignment_name\").
+_ASSIGNMENT_NAME = re.compile(rb'(?<!\\)"assignment_name"\s*:\s*"([A-Za-z0-9_]{1,100})"')
 
 
 def read_submission(path, assignment):
     """The submitted notebook (nbformat v4), from an .ipynb file or an export zip."""
+    name, data = _notebook_bytes(path, assignment)
+    return parse_notebook(data, name)
+
+
+def assignment_named(path, assignment=None):
+    """The assignment a submitted file names in otter's metadata (read without parsing the notebook:
+    a class is sorted by it before grading); None if it names none, or is no notebook at all."""
+    try:
+        _, data = _notebook_bytes(path, assignment)
+    except SubmissionError:
+        return None
+    match = _ASSIGNMENT_NAME.search(data)
+    return match[1].decode("utf-8", "replace") if match else None
+
+
+def _notebook_bytes(path, assignment):
+    """(the notebook's file name, its bytes), from an .ipynb file or an export zip, within the bounds."""
     path = Path(path)
     if not path.is_file():
         raise SubmissionError(f"{path} does not exist or is not a file")
@@ -35,12 +54,10 @@ def read_submission(path, assignment):
         raise SubmissionError(f"{path.name} is larger than {MAX_BYTES // 2**20} MB")
     if zipfile.is_zipfile(path):
         try:
-            name, data = _notebook_in_zip(path, assignment)
+            return _notebook_in_zip(path, assignment)
         except (zipfile.BadZipFile, OSError) as e:
             raise SubmissionError(f"{path.name} is a damaged zip: {e}") from None
-    else:
-        name, data = path.name, path.read_bytes()
-    return parse_notebook(data, name)
+    return path.name, path.read_bytes()
 
 
 def parse_notebook(data, name):

@@ -14,8 +14,11 @@ import traceback
 from datetime import datetime
 from pathlib import Path
 
+from autograder import ROOT
+from autograder.build.gradescope_zip import ASSIGNMENT_FILE
 from autograder.classroom.collect import Submission
 from autograder.classroom.late import ON_TIME, lateness, settle
+from autograder.config import Config
 from autograder.contract import GradeResult, Status
 from autograder.grading.grade import planned_questions
 from autograder.grading.isolate import grade_isolated
@@ -48,7 +51,14 @@ def submission_lateness(metadata, config):
         return ON_TIME
 
 
-def run(config, root=AUTOGRADER) -> GradeResult:
+def shipped_config(kit=ROOT):
+    """The settings the zip shipped (gradescope_zip.ASSIGNMENT_FILE), its course folder the kit's own."""
+    return Config.from_dict({**json.loads((kit / ASSIGNMENT_FILE).read_text()), "root": str(kit)})
+
+
+def run(config=None, root=AUTOGRADER) -> GradeResult:
+    """Grade the submission under `root` with `config` (default: the settings the zip shipped)."""
+    config = config or shipped_config()
     results = root / "results"
     results.mkdir(exist_ok=True)
     results.chmod(0o755)  # whatever the harness made it: only the grader writes the results

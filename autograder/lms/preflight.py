@@ -7,11 +7,11 @@ solution as Gradescope would, measure it, and say which settings to choose.
 
 import math
 import threading
+from pathlib import Path
 
 import nbformat
 
 from autograder.build.answers import fill_answers, solution_answers
-from autograder.build.assign import master_path, student_path
 from autograder.classroom.collect import Submission
 from autograder.grading.isolate import grade_isolated
 
@@ -19,11 +19,10 @@ GRADESCOPE_MAX_MINUTES = 40
 
 
 def preflight(config, out, sandbox):
-    master = master_path(config.assignment)
-    template = nbformat.read(student_path(config.assignment), as_version=4)
+    template = nbformat.read(config.files.student, as_version=4)
     out.mkdir(parents=True, exist_ok=True)
     notebook = out / f"{config.assignment}.ipynb"
-    nbformat.write(fill_answers(template, solution_answers(master)), notebook)
+    nbformat.write(fill_answers(template, solution_answers(config.files.master)), notebook)
     result = grade_isolated(
         Submission("solution", "solution", notebook), out / "graded", config, threading.Event(), sandbox
     )
@@ -45,8 +44,9 @@ def preflight(config, out, sandbox):
     ]
     if needed > GRADESCOPE_MAX_MINUTES:
         lines.append(
-            f"  note: lower submission_timeout_seconds ({config.submission_timeout_seconds:g}) in {config.path.name}"
-            f" below {GRADESCOPE_MAX_MINUTES - 2} minutes, Gradescope's longest timeout less a margin."
+            f"  note: lower submission_timeout_seconds ({config.submission_timeout_seconds:g})"
+            f" in {Path(config.source).name} below {GRADESCOPE_MAX_MINUTES - 2} minutes,"
+            " Gradescope's longest timeout less a margin."
         )
     if result.score < result.possible:
         lines.append(f"  WARNING: the solution did not get full marks: {result.error or 'see ' + str(out / 'graded')}")

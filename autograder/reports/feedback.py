@@ -9,7 +9,7 @@ with their reasons, and what lateness cost under the late policy.
 from jinja2 import Environment
 
 from autograder.names import shown
-from autograder.reports.text import settlement_lines, test_lines
+from autograder.reports.text import measured_name, settlement_lines, test_lines
 
 PAGE = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True, finalize=shown).from_string("""\
 <!doctype html>
@@ -40,7 +40,8 @@ table { border-collapse: collapse; } td, th { padding: .3rem .8rem; border-botto
 {% if cell_errors %}<h2>Errors while running your notebook</h2><ul>
 {% for e in cell_errors[:10] %}<li>{{ e.where or "cell %d" % e.cell }}: <code>{{ e.name }}</code>: {{ e.message }}</li>{% endfor %}
 </ul>{% endif %}
-{% if test_accuracy is not none %}<p>Test accuracy of <code>improved_model</code>, measured by the grader: {{ "%.4f"|format(test_accuracy) }}</p>{% endif %}
+{% for name, value in measured %}<p>{{ name }}, measured by the grader: {{ "%.4f"|format(value) }}</p>
+{% endfor %}
 </body></html>
 """)
 
@@ -74,5 +75,9 @@ def feedback_html(result, config, student, settlement=None):
         error=result.error,
         questions=questions,
         cell_errors=result.cell_errors,
-        test_accuracy=result.measurements.get("test_accuracy"),
+        measured=[
+            (measured_name(name), result.measurements[name])
+            for name in config.measured
+            if result.measurements.get(name) is not None
+        ],
     )

@@ -28,7 +28,7 @@ def gradescope_results(result, config, settlement=None):
     return {
         "score": settlement.total if settlement else round(result.score, 4),
         "execution_time": result.seconds,
-        "output": "\n".join([summary_line(result), *settlement_lines(settlement)]),
+        "output": "\n".join([summary_line(result, config.measured), *settlement_lines(settlement)]),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "extra_data": dict(result.measurements),

@@ -5,12 +5,14 @@ terminal, results.json and the feedback page never tell a student different thin
 """
 
 
-def summary_line(result):
+def summary_line(result, measured=()):
+    """The grade in a sentence, with the values named `measured` that the grader measured (the config's)."""
     if result.error:
         return f"Not graded: {result.error}"
     text = f"Graded in {result.seconds:.0f} s: {result.score:.2f} / {result.possible:g} points."
-    if "test_accuracy" in result.measurements:
-        text += f" Test accuracy measured by the grader: {result.measurements['test_accuracy']:.4f}."
+    for name in measured:
+        if result.measurements.get(name) is not None:
+            text += f" {measured_name(name)} measured by the grader: {result.measurements[name]:.4f}."
     if "full" in result.measurements:
         text += " " + result.measurements["full"]
     if result.cell_errors:
@@ -32,14 +34,19 @@ def settlement_lines(settlement):
     return [*lines, f"Your grade: {settlement.total:.2f} points."]
 
 
-def table(result):
+def measured_name(name):
+    """A measured value's name as a sentence starts it: test_accuracy -> "Test accuracy"."""
+    return name.replace("_", " ").capitalize()
+
+
+def table(result, measured=()):
     """A per-question table, one line per question, for the terminal."""
     rows = [f"{'question':<20} {'score':>7} {'max':>5}  tests passed"]
     for q in result.questions:
         passed = sum(t.passed for t in q.tests)
         rows.append(f"{q.name:<20} {q.score:>7.2f} {q.possible:>5g}  {passed}/{len(q.tests)}")
     rows.append(f"{'total':<20} {result.score:>7.2f} {result.possible:>5g}")
-    return "\n".join([*rows, summary_line(result)])
+    return "\n".join([*rows, summary_line(result, measured)])
 
 
 def last_line(message):

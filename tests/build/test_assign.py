@@ -11,12 +11,13 @@ import pytest
 
 from autograder import ROOT
 from autograder.build import answers
-from autograder.build.assign import build_one, dist_dir, stale_notebooks, student_path
-from tests.helpers import MASTER, run_cli, solution_answers
+from autograder.build.assign import build_one, stale_notebooks
+from autograder.config import load_config
+from tests.helpers import PRIMER, run_cli, solution_answers
 
 # Question 1 answered, only the gradient of Question 2, a model trained for seconds: some hidden
 # tests pass, some fail, and the accuracy is far below the target.
-PARTIAL = {"gradient_descent": "def gradient(w):\n    return 2 * (w - 3)\n", **answers.quick_answers(MASTER)}
+PARTIAL = {"gradient_descent": "def gradient(w):\n    return 2 * (w - 3)\n", **answers.quick_answers(PRIMER.mutants)}
 
 
 def test_the_committed_student_notebook_is_what_the_solutions_build_to(built):
@@ -34,9 +35,10 @@ def test_check_reports_a_stale_student_notebook_and_writes_nothing(tmp_path, con
     nb = nbformat.read(solution, as_version=4)
     nb.cells[1].source += "\n\nA new sentence from the instructor."
     nbformat.write(nb, solution)
-    committed = student_path(config.assignment, tmp_path)
+    config = load_config(root=tmp_path, assignment=config.assignment)
+    committed = config.files.student
     before = committed.read_bytes()
-    assert stale_notebooks(config, root=tmp_path) == [committed]
+    assert stale_notebooks([config]) == [committed]
     assert committed.read_bytes() == before and not (tmp_path / "dist").exists()
 
 
@@ -59,8 +61,9 @@ def test_student_notebook_has_no_solutions_or_hidden_tests(built):
 
 def test_points_seed_and_target_come_from_the_config(tmp_path, config):
     shutil.copytree(ROOT / "solutions", tmp_path / "solutions")
-    changed = replace(config, points={**config.points, "activations": 6}, seed=7, min_test_accuracy=0.99)
-    student = build_one(tmp_path / "solutions" / "deep_learning_primer.ipynb", changed, tmp_path, tmp_path)
+    measured = {"test_accuracy": {**config.measured["test_accuracy"], "target": 0.99}}
+    changed = replace(config, points={**config.points, "activations": 6}, seed=7, measured=measured, root=tmp_path)
+    student = build_one(changed, tmp_path, tmp_path)
     text = student.read_text()
     assert "TARGET_ACCURACY = 0.99" in text and "rng_seed = 7" in text
     tests = (tmp_path / "dist" / "deep_learning_primer" / "tests" / "activations.py").read_text()
@@ -76,7 +79,7 @@ def test_otters_own_autograder_runs_the_hidden_tests_and_scores_as_the_kit(tmp_p
     baseline.source = baseline.source.replace("epochs=10", "epochs=1")  # otter runs the demo too
     path = tmp_path / f"{config.assignment}.ipynb"
     nbformat.write(nb, path)
-    otter_zip = dist_dir(config.assignment) / "otter-autograder.zip"
+    otter_zip = config.files.otter_zip
     run = subprocess.run(
         [sys.executable, "-m", "otter", "run", "-a", str(otter_zip), "-o", str(tmp_path), "--no-logo", str(path)],
         capture_output=True,

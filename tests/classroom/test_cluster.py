@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 
 DASK = Path(sys.executable).parent / "dask"
 # From catalogue.CLASS (graded locally by the class run): trained, partial, blank and two failures.
-CLASS = ["alice.ipynb", "bob.ipynb", "carol.ipynb", "niaj.ipynb", "sybil.ipynb"]
+CLASS = ["alice.ipynb", "bob.ipynb", "carol.ipynb", "niaj.ipynb", "olivia.ipynb"]
 DIFFERS = {"file", "seconds"}  # where the files are, and how long their grading took
 
 
@@ -163,7 +163,7 @@ def test_a_submission_whose_workers_keep_dying_is_crashed_with_the_reason(cluste
 
 
 def test_a_lost_scheduler_stops_the_run_and_the_same_command_resumes_it(cluster, class_run, lenient_config, tmp_path):
-    names = ["bob.ipynb", "carol.ipynb", "niaj.ipynb", "sybil.ipynb"]
+    names = ["bob.ipynb", "carol.ipynb", "niaj.ipynb", "olivia.ipynb"]
     folder, out = class_of(names, class_run, tmp_path / "class"), tmp_path / "out"
     run = grade(folder, out, cluster.address, lenient_config)
     while run.poll() is None and len(_written(out)) < 1:

@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -51,8 +52,8 @@ def test_a_due_date_without_a_time_zone_is_a_config_error(tmp_path, config):
     from autograder.errors import ConfigError
 
     path = tmp_path / "grading_config.yml"
-    path.write_text(config.path.read_text().replace("due_date: null", 'due_date: "2026-12-10 23:59"'))
+    path.write_text(Path(config.source).read_text().replace("due_date: null", 'due_date: "2026-12-10 23:59"'))
     with pytest.raises(ConfigError, match="time zone"):
         load_config(path)
-    path.write_text(config.path.read_text().replace("due_date: null", "due_date: 2026-12-10T23:59:00-05:00"))
+    path.write_text(Path(config.source).read_text().replace("due_date: null", "due_date: 2026-12-10T23:59:00-05:00"))
     assert load_config(path).due_date == "2026-12-10T23:59:00-05:00"  # YAML's own datetime, read as text

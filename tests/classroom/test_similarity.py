@@ -30,7 +30,7 @@ def graded(tmp_path_factory, built, config):
     base = tmp_path_factory.mktemp("classwork")  # a name the checks below do not look for
     folder = make_class(base / "downloads", built)
     out = base / "classout"
-    run = run_cli("--config", config.path, "grade", folder, "--out", out, "-j", "2", timeout=900)
+    run = run_cli("--config", config.source, "grade", folder, "--out", out, "-j", "2", timeout=900)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     return folder, out, run
 
@@ -127,7 +127,7 @@ def test_the_page_in_headless_chromium(graded, tmp_path):
 
 
 def _row(student, path):
-    return Row(student, student, "", str(path), "", 0, "", Status.NOT_GRADED, {}, 0.0, 0.0, 0.0, 10.0, None, 0.0, "")
+    return Row(student, student, "", str(path), "", 0, "", Status.NOT_GRADED, {}, 0.0, 0.0, 0.0, 10.0, {}, 0.0, "")
 
 
 def test_student_text_is_escaped_and_csv_cells_neutralised(tmp_path, built, config):

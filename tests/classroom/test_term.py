@@ -126,7 +126,7 @@ def summary_shows_the_wrong_test(out, tmp_path):
     if rendered is None:
         pytest.skip("no Chromium on this machine (.ci/run installs it)")
     shot, dom = rendered
-    for table in ("students", "most-failed", "accuracy", "ignored"):
+    for table in ("students", "most-failed", "measured-test_accuracy", "ignored"):
         assert f'id="{table}"' in dom, table
     assert 'href="students/alice/feedback.html"' in dom
     first = dom[dom.index('id="most-failed"') :].split("</tr>")[1]

@@ -10,8 +10,7 @@ import nbformat
 import pytest
 
 from autograder import ROOT
-from autograder.build.assign import dist_dir
-from tests.helpers import valid_results
+from tests.helpers import PRIMER, valid_results
 
 pytestmark = pytest.mark.slow
 
@@ -85,7 +84,7 @@ def test_nothing_hidden_reaches_students(strict_run, built):
 
 def _hidden_test_lines():
     lines = []
-    for path in (dist_dir("deep_learning_primer") / "tests").glob("*.py"):
+    for path in PRIMER.tests.glob("*.py"):
         for block in re.split(r"\n(?=@test_case)", path.read_text()):
             if "hidden=True" in block:
                 lines += [line.strip() for line in block.splitlines()[2:] if len(line.strip()) > 25]

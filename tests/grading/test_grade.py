@@ -27,7 +27,9 @@ def test_solution_gets_full_marks(tmp_path, built, config):
     assert run.returncode == 0, run.stdout + run.stderr
     assert "total                  10.00    10" in run.stdout, run.stdout
     results = valid_results(tmp_path / "results.json")
-    assert results["score"] == 10 and results["extra_data"]["test_accuracy"] >= config.min_test_accuracy
+    assert (
+        results["score"] == 10 and results["extra_data"]["test_accuracy"] >= config.measured["test_accuracy"]["target"]
+    )
     assert "10.00 / 10" in (tmp_path / "feedback.html").read_text()
 
 
@@ -50,6 +52,6 @@ def test_the_target_comes_from_the_config(strict_run, class_run, config):
     with open(class_run["out"] / "gradebook.csv", newline="") as f:
         lenient = {row["student"]: row for row in csv.DictReader(f)}
     assert strict["same0"]["test_accuracy"] == lenient["alice"]["test_accuracy"]
-    assert 0.3 < float(strict["same0"]["test_accuracy"]) < config.min_test_accuracy
+    assert 0.3 < float(strict["same0"]["test_accuracy"]) < config.measured["test_accuracy"]["target"]
     assert float(strict["same0"]["mnist_accuracy"]) == 0
     assert float(lenient["alice"]["mnist_accuracy"]) == config.points["mnist_accuracy"]

@@ -19,7 +19,6 @@ import nbformat
 import psutil
 import pytest
 
-from autograder.build.assign import dist_dir
 from tests.attacks import ATTACKS, MUST_FAIL, attack_cell, attack_notebook, reports
 from tests.helpers import QUICK_TRAINING, make_submission, valid_results
 
@@ -48,7 +47,7 @@ def in_autograder(tree, command):
 @pytest.fixture(scope="module")
 def image(tmp_path_factory, built, config):
     tree = tmp_path_factory.mktemp("gradescope") / "autograder"
-    with zipfile.ZipFile(dist_dir(config.assignment) / "autograder.zip") as z:
+    with zipfile.ZipFile(config.files.gradescope_zip) as z:
         z.extractall(tree / "source")
     for name in ("setup.sh", "run_autograder"):
         (tree / "source" / name).chmod(0o755)
@@ -69,6 +68,14 @@ def run(image, name, write, before="", metadata=None):
     finished = in_autograder(image, before + "/autograder/source/run_autograder")
     assert finished.returncode == 0, finished.stderr[-3000:]
     return valid_results(image / "results" / "results.json"), json.loads((image / "results" / "grade.json").read_text())
+
+
+def shipped(image, **changes):
+    """Change the settings the zip shipped (kit/assignment.json) in the image; returns what they were."""
+    path = image / "source" / "kit" / "assignment.json"
+    settings = json.loads(path.read_text())
+    path.write_text(json.dumps({**settings, **changes}))
+    return {name: settings[name] for name in changes}
 
 
 def test_blank_notebook_gets_zero(image, built):
@@ -93,9 +100,7 @@ def test_broken_submissions_get_a_results_page(image, name, data, reason):
 
 def test_a_late_submission_has_the_late_policy_applied(image, built):
     """Gradescope's created_at against the assignment's due date; the cap policy: at most 50% of the points."""
-    config = image / "source" / "kit" / "grading_config.yml"
-    original = config.read_text()
-    config.write_text(original.replace("late_policy: none", "late_policy: cap"))
+    original = shipped(image, late_policy="cap")
     metadata = {
         "created_at": "2026-11-25T10:00:00.123456-08:00",
         "assignment": {"due_date": "2026-11-24T23:59:00.000000-08:00"},
@@ -109,7 +114,7 @@ def test_a_late_submission_has_the_late_policy_applied(image, built):
             metadata=metadata,
         )
     finally:
-        config.write_text(original)
+        shipped(image, **original)
     tested = sum(q["score"] for q in grade["questions"])
     assert tested == 8 and results["score"] == 5, results["output"]  # the untrained model misses the target
     assert "1 day(s) late" in results["output"] and "at most 50% of the points" in results["output"]
@@ -127,25 +132,24 @@ def test_wrong_assignment(image, built):
 
 
 def test_a_stuck_submission_times_out_with_a_results_page(image, built):
-    config = image / "source" / "kit" / "grading_config.yml"
-    original = config.read_text()
-    config.write_text(original.replace("submission_timeout_seconds: 1800", "submission_timeout_seconds: 15"))
+    original = shipped(image, submission_timeout_seconds=15)
     stuck = "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    time.sleep(1)\n"
     try:
         results, grade = run(
             image, "deep_learning_primer.ipynb", lambda p: make_submission(p, built, activations=stuck)
         )
     finally:
-        config.write_text(original)
+        shipped(image, **original)
     assert grade["status"] == "timed out" and "timed out" in results["output"]
 
 
 def test_the_zip_is_what_gradescope_expects(config):
-    with zipfile.ZipFile(dist_dir(config.assignment) / "autograder.zip") as z:
+    with zipfile.ZipFile(config.files.gradescope_zip) as z:
         names = z.namelist()
         assert {"setup.sh", "run_autograder"} <= set(names)
         assert z.getinfo("run_autograder").external_attr >> 16 & 0o111
-        assert not any("solutions/" in n for n in names)
+        assert not any(n.endswith((".ipynb", ".yml")) and "solutions/" in n for n in names)  # no master, no mutants
+        assert "kit/solutions/deep_learning_primer.py" in names  # its module: what grading it needs, no solution
 
 
 # Containers without user namespaces (no bwrap), emulated: bwrap cannot run.
@@ -199,8 +203,6 @@ def test_the_attack_corpus_changes_nothing_on_gradescope(image, built):
     """Every attack of tests/attacks.py, a surviving process and an endless cell in one notebook,
     graded in the Gradescope layout: nothing changes, the endless cell is stopped at the cell limit."""
     kit = image / "source" / "kit"
-    config = kit / "grading_config.yml"
-    original = config.read_text()
 
     def fingerprint():
         files = sorted([*(kit / "autograder").rglob("*.py"), *(kit / "dist").rglob("*.py"), image / "data/mnist.npz"])
@@ -215,7 +217,7 @@ def test_the_attack_corpus_changes_nothing_on_gradescope(image, built):
         nbformat.write(nb, path)
 
     before = fingerprint()
-    config.write_text(original.replace("cell_timeout_seconds: 600", "cell_timeout_seconds: 15"))
+    original = shipped(image, cell_timeout_seconds=15)
     try:
         with socket.create_server(("127.0.0.1", 0)) as listener:
             listener.settimeout(0.1)
@@ -231,7 +233,7 @@ def test_the_attack_corpus_changes_nothing_on_gradescope(image, built):
             with pytest.raises(TimeoutError):
                 listener.accept()
     finally:
-        config.write_text(original)
+        shipped(image, **original)
     seen = reports(image / "results" / "grade.json")
     assert results["score"] == 8 and grade["status"] == "graded" and grade["seconds"] < 600, results["output"]
     assert [label for labels in MUST_FAIL.values() for label in labels if seen[label] == "ok"] == [], seen

@@ -1,0 +1,90 @@
+"""A course: its assignments, found by their masters, and where each one's files are.
+
+An instructor adds an assignment by putting its master at `solutions/<name>.ipynb` (and, if
+its grading needs code of its own, `solutions/<name>.py` beside it: hooks.py); nothing else
+names it. `Assignment` is the one owner of that layout: every part of the kit asks it where
+an assignment's files are.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from autograder import ROOT
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """The files of the assignment `name` in the course folder `root`."""
+
+    name: str
+    root: Path = ROOT
+
+    @property
+    def master(self):
+        """The instructor's notebook in otter's assign format: the source of everything below."""
+        return self.root / "solutions" / f"{self.name}.ipynb"
+
+    @property
+    def module(self):
+        """Its own grading code, if it needs any (hooks.py says what it may hold)."""
+        return self.root / "solutions" / f"{self.name}.py"
+
+    @property
+    def mutants(self):
+        return self.root / "solutions" / f"{self.name}.mutants.yml"
+
+    @property
+    def calibration(self):
+        return self.root / "solutions" / f"{self.name}.calibrate.yml"
+
+    @property
+    def student(self):
+        """The student notebook (committed), which is also the grading template."""
+        return self.root / "assignments" / self.name / f"{self.name}.ipynb"
+
+    @property
+    def dist(self):
+        """What the build writes for grading (ignored by git)."""
+        return self.root / "dist" / self.name
+
+    @property
+    def tests(self):
+        return self.dist / "tests"
+
+    @property
+    def otter_zip(self):
+        return self.dist / "otter-autograder.zip"
+
+    @property
+    def gradescope_zip(self):
+        return self.dist / "autograder.zip"
+
+
+def assignment_names(root=ROOT):
+    """The course's assignments: one per master in solutions/, else (a grader's copy of the kit,
+    without the solutions) one per student notebook built under assignments/."""
+    masters = sorted(p.stem for p in (root / "solutions").glob("*.ipynb"))
+    return masters or sorted(p.name for p in (root / "assignments").glob("*") if (p / f"{p.name}.ipynb").is_file())
+
+
+def assignment_of(notebook):
+    """The assignment a notebook says it belongs to (otter writes it into every notebook it builds); None if
+    it says none."""
+    name = notebook.get("metadata", {}).get("otter", {}).get("assignment_name")
+    return name if isinstance(name, str) and name else None
+
+
+def master_points(master):
+    """Each question's points, in the master's order, as its `# BEGIN QUESTION` cells give them (a list of
+    per-test points counts as their sum); a question without points is None."""
+    points = {}
+    for cell in nbformat.read(master, as_version=4).cells:
+        text = cell.source.lstrip()
+        if cell.cell_type == "raw" and text.startswith("# BEGIN QUESTION"):
+            question = yaml.safe_load(text) or {}
+            value = question.get("points")
+            points[question.get("name")] = sum(value) if isinstance(value, list) else value
+    return points
