@@ -1,4 +1,4 @@
-"""Command line: `python -m autograder build|grade|similarity|preflight|mutants|calibrate|gradescope|doctor ...`.
+"""Command line: `python -m autograder new|build|grade|similarity|preflight|mutants|calibrate|gradescope|doctor ...`.
 
 A thin layer: each command imports what it needs when it runs, and every `KitError`
 reaches the user as one line `error: ...` with exit code 2.
@@ -59,6 +59,8 @@ def _parser():
             name, help=help, description=help, parents=[common, *parents], formatter_class=_Help, epilog=epilog
         )
 
+    new = command("new", "write a starter master, solutions/NAME.ipynb, that builds and grades at once")
+    new.add_argument("name", metavar="NAME", help="the assignment's name (letters, digits and _)")
     build = command("build", "solutions/ -> assignments/ + dist/, for every assignment (or those named)")
     build.add_argument("names", nargs="*", metavar="NAME", help="assignments to build (default: all)")
     build.add_argument("--check", action="store_true", help="exit 1 if a student notebook is out of date")
@@ -143,6 +145,7 @@ def main(argv=None):
         "grade": _grade,
         "gradescope": _gradescope,
         "mutants": _mutants,
+        "new": _new,
         "preflight": _preflight,
         "similarity": _similarity,
     }
@@ -160,6 +163,16 @@ def _config(args, name=None):
     from autograder.config import load_config
 
     return load_config(getattr(args, "config", None), assignment=name or getattr(args, "assignment", None))
+
+
+def _new(args):
+    from autograder import ROOT
+    from autograder.build.starter import write_starter
+
+    master = write_starter(args.name, ROOT)
+    print(f"wrote {master} (and {master.with_suffix('.mutants.yml').name}): one question, a public and a hidden test")
+    print(f"next: python -m autograder build {args.name}, then grade it (docs/own-assignment.md)")
+    return 0
 
 
 def _build(args):
@@ -200,7 +213,8 @@ def _grade(args):
 
 
 def _assignment_graded(args):
-    """--assignment, else the course's only assignment, else the one most of the notebooks name."""
+    """--assignment, else the course's only assignment, else the one most of the files name (in otter's
+    metadata, or by their own name: an instructor's master, a Gradescope download's file)."""
     from autograder.classroom.collect import collect
     from autograder.course import assignment_names
     from autograder.errors import ConfigError
@@ -210,7 +224,7 @@ def _assignment_graded(args):
     if args.assignment or len(names) == 1:
         return args.assignment
     submissions, _ = collect(args.paths, args.out / "unpacked")
-    named = Counter(n for s in submissions if (n := assignment_named(s.path)) in names)
+    named = Counter(n for s in submissions if (n := assignment_named(s.path) or Path(s.path).stem) in names)
     if not named:
         raise ConfigError(
             f"no notebook here names an assignment of the course: name one with --assignment ({', '.join(names)})"

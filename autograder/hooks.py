@@ -13,6 +13,8 @@ so in a small module beside its master, which may define any of:
                       (read-only), from config.data; default: none
     KERNEL_SETUP      code run in each fresh kernel before the notebook (after the kit's own)
     GRADER_IMPORTS    modules the grader imports while a kernel starts (say, for models it rebuilds)
+    KIT_EXTRAS        the kit's optional dependencies its grading needs (pyproject.toml: "keras"),
+                      which its Gradescope image installs
     notebook_values(config)  {NAME: value}: written over the `NAME = ...` lines of its
                       notebooks at build, so that what a notebook says is what grading enforces
 
@@ -99,6 +101,10 @@ def kernel_setup(config):
 
 def grader_imports(config):
     return tuple(_hook(config, "GRADER_IMPORTS", ()))
+
+
+def kit_extras(config):
+    return tuple(_hook(config, "KIT_EXTRAS", ()))
 
 
 def notebook_values(config):

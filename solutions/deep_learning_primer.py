@@ -28,6 +28,7 @@ SETTINGS = {
     }
 }
 GRADER_IMPORTS = ("keras",)  # the grader rebuilds the student's model
+KIT_EXTRAS = ("keras",)  # TensorFlow and Keras, for the kernel and the grader
 KERNEL_SETUP = """\
 import tensorflow as tf
 tf.config.experimental.enable_op_determinism()

@@ -10,10 +10,12 @@ import threading
 
 import nbformat
 import pytest
+import yaml
 
 from autograder import ROOT
 from autograder.build.answers import fill_answers, solution_answers
 from autograder.build.assign import build_one
+from autograder.build.starter import write_starter
 from autograder.classroom.bulk import grade_all
 from autograder.classroom.collect import one_submission
 from autograder.config import load_config
@@ -180,3 +182,19 @@ def test_a_master_with_no_points_anywhere_is_refused_in_one_line(course, tmp_pat
     nbformat.write(nb, tmp_path / "solutions" / "mse.ipynb")
     with pytest.raises(ConfigError, match=r"question 'mse' has no points: add `points: N` to its # BEGIN QUESTION"):
         load_config(config.source, tmp_path, "mse")
+
+
+def test_new_writes_a_starter_that_builds_and_grades_at_once(course, sandbox, tmp_path):
+    root = course.root
+    master = write_starter("my_topic", root)
+    with pytest.raises(ConfigError, match="exists already"):
+        write_starter("my_topic", root)
+    with pytest.raises(ConfigError, match="not an assignment name"):
+        write_starter("my-topic", root)
+    config = load_config(course.source, root, "my_topic")
+    build_one(config, root, root)
+    solution = grade_isolated(one_submission(master), tmp_path / "s", config, threading.Event(), sandbox)
+    blank = grade_isolated(one_submission(config.files.student), tmp_path / "b", config, threading.Event(), sandbox)
+    assert (solution.score, solution.possible, solution.error, blank.score, blank.error) == (2, 2, None, 0, None)
+    spec = yaml.safe_load(config.files.mutants.read_text())
+    assert list(spec["mutants"]) == ["mean"]

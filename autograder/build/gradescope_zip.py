@@ -34,8 +34,8 @@ $PYTHON -m venv /autograder/venv
 /autograder/venv/bin/python -m pip install --upgrade pip
 # Editable: the kit runs from /autograder/source/kit, where its built tests and template are
 # (the grading child starts with `python -I`, so the working directory is not on its path).
-/autograder/venv/bin/python -m pip install -e /autograder/source/kit
-/autograder/venv/bin/python -c "import autograder.grading.grade"
+/autograder/venv/bin/python -m pip install -e "/autograder/source/kit@EXTRAS@"
+/autograder/venv/bin/python -c "import autograder.grading.grade@IMPORTS@"
 # Student code runs as `student` (setpriv, util-linux), inside bubblewrap where the container
 # allows user namespaces: it may read what the assignment gives its kernel, not the tests, the kit's
 # files nor the data the grader measures with.
@@ -74,12 +74,19 @@ def write_zip(config):
     there = {name: str(DATA / Path(path).name) for name, path in config.data.items()}
     settings = replace(config, data=there, source=ASSIGNMENT_FILE, root=Path("."))
     with zipfile.ZipFile(layout.gradescope_zip, "w", zipfile.ZIP_DEFLATED) as z:
-        _add(z, "setup.sh", SETUP_SH)
+        _add(z, "setup.sh", setup_sh(config))
         _add(z, "run_autograder", RUN_AUTOGRADER)
         _add(z, f"kit/{ASSIGNMENT_FILE}", json.dumps(settings.to_dict(), indent=1, sort_keys=True), 0o644)
         for name, path in sorted(files.items()):
             z.write(path, name)
     return layout.gradescope_zip
+
+
+def setup_sh(config):
+    """setup.sh for this assignment: the kit with the extras its grading needs, checked by importing them."""
+    extras = hooks.kit_extras(config)
+    imports = "".join(f", {module}" for module in hooks.grader_imports(config))
+    return SETUP_SH.replace("@EXTRAS@", f"[{','.join(extras)}]" if extras else "").replace("@IMPORTS@", imports)
 
 
 def _add(z, name, text, mode=0o755):

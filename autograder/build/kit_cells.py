@@ -53,7 +53,7 @@ SUBMISSION_TEXT = """\
 
 SUBMISSION_CODE = """\
 # Checks the saved notebook, then zips it for submission (on Colab: says how to download it).
-import glob, os, re
+import glob, json, os, re
 
 session = globals().get("__session__") or os.environ.get("JPY_SESSION_NAME") or ""
 this = [p for p in (session, os.path.basename(session)) if p.endswith(".ipynb") and os.path.isfile(p)]
@@ -64,13 +64,15 @@ elif not this + mine:
     print("⚠️ There is no saved copy of this notebook here yet: save it (Ctrl+S), then run this cell again.")
 else:
     saved = (this or sorted(mine, key=os.path.getmtime)[-1:])[0]
-    text = open(saved, encoding="utf-8").read()
-    unanswered = sorted(set(re.findall(r"not written yet [(]Question ([0-9]+)[)]", text)))
-    if unanswered:
-        print(f"⚠️ In the saved file, Question(s) {', '.join(unanswered)} are not answered yet. If you have")
-        print("   answered them since, save the notebook (Ctrl+S) and run this cell again.")
-    grader.export(saved, pdf=False, ignore_log=True)
-    print(f"Submit {saved} (preferred) or the zip above.")
+    cells = json.load(open(saved, encoding="utf-8"))["cells"]
+    answers = ["".join(c["source"]) for c in cells if "otter_answer_cell" in c["metadata"].get("tags", [])]
+    stubs = re.findall(r"not written yet [(]Question ([0-9]+)[)]", "\\n".join(answers))
+    if stubs:
+        print(f"⚠️ In the saved file, Question(s) {', '.join(sorted(set(stubs), key=int))} are not answered yet. If")
+        print("   you have answered them since, save the notebook (Ctrl+S) and run this cell again.")
+    packed = os.path.splitext(saved)[0] + ".zip"  # the same zip each run, made anew
+    grader.export(saved, export_path=packed, pdf=False, ignore_log=True)
+    print(f"Submit {saved} (preferred) or {packed}.")
 """
 
 

@@ -21,6 +21,7 @@ import logging
 import shutil
 import tempfile
 import uuid
+from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 
@@ -214,5 +215,6 @@ def kit_version():
     for path in package_files():
         digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes())
     for name in GRADING_PACKAGES:
-        digest.update(f"{name}=={importlib.metadata.version(name)}".encode())
+        with suppress(importlib.metadata.PackageNotFoundError):  # an extra not installed (keras)
+            digest.update(f"{name}=={importlib.metadata.version(name)}".encode())
     return digest.hexdigest()

@@ -92,3 +92,26 @@ def _text(cell):
         parts.append(output.get("text", ""))
         parts += [output.get("data", {}).get("text/plain", "")]
     return "".join(parts)
+
+
+def test_the_submission_cell_judges_the_answer_cells_and_keeps_one_zip(tmp_path, built):
+    """A saved notebook whose answered cell still shows an old "not written yet" output is answered;
+    running the cell again replaces its zip rather than adding one."""
+    saved = make_submission(tmp_path / "deep_learning_primer.ipynb", built)
+    nb = nbformat.read(saved, as_version=4)
+    answer = next(c for c in nb.cells if c.id == "mnist_accuracy-answer")
+    answer.outputs = [
+        nbformat.v4.new_output("error", ename="NotImplementedError", evalue="not written yet (Question 3)")
+    ]
+    nbformat.write(nb, saved)
+    setup = next(c for c in nb.cells if "PUBLIC_TESTS = {" in c.source)
+    submission = next(c for c in nb.cells if "grader.export(" in c.source)
+    run = nbformat.v4.new_notebook(cells=[setup, submission, nbformat.v4.new_code_cell(submission.source)])
+    _run(run, tmp_path)
+    assert all("not answered yet" not in _text(c) for c in run.cells), [_text(c) for c in run.cells]
+    assert [p.name for p in tmp_path.glob("*.zip")] == ["deep_learning_primer.zip"]
+    blank = tmp_path / "blank"
+    blank.mkdir()
+    nbformat.write(nbformat.read(built, as_version=4), blank / "deep_learning_primer.ipynb")
+    _run(nbformat.v4.new_notebook(cells=[setup, submission]), blank)
+    assert "Question(s) 1, 2, 3 are not answered yet" in _text(submission)
