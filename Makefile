@@ -11,7 +11,7 @@ ifneq ($(wildcard $(SHARED_MNIST)),)
 export MNIST_PATH ?= $(SHARED_MNIST)
 endif
 
-.PHONY: install sandbox build check lint demo test test-fast bench bench-cluster bench-sandbox bench-similarity mutants calibrate preflight gradescope-image browser clean
+.PHONY: install sandbox build check lint demo test test-fast bench bench-cluster bench-gradescope bench-sandbox bench-similarity mutants calibrate preflight gradescope-image browser clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,12 +57,17 @@ test-fast: install
 # The kit against a sequential loop of `otter run` on the same 12 submissions (about 15 minutes).
 bench: build
 	$(BIN)/python bench/grading_speed.py
+	PYTHONPATH=$(CURDIR) $(BIN)/python bench/numpy_speed.py
 
 # The same 12 submissions on a Dask cluster of 1 worker, then of 2 (a ratio; about 15 minutes).
 bench-cluster: build
 	PYTHONPATH=$(CURDIR) $(BIN)/python bench/cluster_speed.py
 
 # The sandbox's start-up cost (against none, as a ratio) and how closely the memory limit holds (~2 min).
+# Each assignment's Gradescope image built as Gradescope builds it (root, unshare): its size and setup time.
+bench-gradescope: build
+	PYTHONPATH=$(CURDIR) $(BIN)/python bench/gradescope_image.py
+
 bench-sandbox: build
 	PYTHONPATH=$(CURDIR) $(BIN)/python bench/sandbox_cost.py  # it shares the test suite's memory hog
 

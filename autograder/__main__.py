@@ -167,7 +167,7 @@ def _config(args, name=None):
 
 def _new(args):
     from autograder import ROOT
-    from autograder.build.starter import write_starter
+    from autograder.assign.starter import write_starter
 
     master = write_starter(args.name, ROOT)
     print(f"wrote {master} (and {master.with_suffix('.mutants.yml').name}): one question, a public and a hidden test")
@@ -176,7 +176,7 @@ def _new(args):
 
 
 def _build(args):
-    from autograder.build.assign import build_one, stale_notebooks
+    from autograder.assign.build import build_one, stale_notebooks
     from autograder.course import assignment_names
 
     configs = [_config(args, name) for name in args.names or assignment_names()]
@@ -187,7 +187,7 @@ def _build(args):
         if not stale:
             print("up to date: the student notebooks are what the solutions build to")
         return 1 if stale else 0
-    from autograder.build.gradescope_zip import write_zip
+    from autograder.assign.gradescope_zip import write_zip
 
     for config in configs:
         print(f"built {build_one(config, config.root, config.root)}")
@@ -197,7 +197,9 @@ def _build(args):
 
 def _grade(args):
     """One submission into its own folder; anything else (or anything into a class's folder) as a class."""
-    from autograder.classroom.collect import InputError, is_one_submission, require_existing
+    from autograder.classroom.collect import is_one_submission, require_existing
+    from autograder.errors import InputError
+    from autograder.folders import ClassFolder
     from autograder.hooks import with_data
 
     require_existing(args.paths)
@@ -206,7 +208,7 @@ def _grade(args):
     if unknown:
         raise InputError(f"--questions: no question {', '.join(unknown)} (the questions: {', '.join(config.points)})")
     config = with_data(config)  # the data its grading reads, found before anything is written
-    is_class = (args.out / "gradebook.csv").exists() or args.regrade is not None or args.questions or args.scheduler
+    is_class = ClassFolder(args.out).gradebook.exists() or args.regrade is not None or args.questions or args.scheduler
     if len(args.paths) == 1 and is_one_submission(args.paths[0]) and not is_class:
         return _grade_one(args, args.paths[0], args.out, config)
     return _grade_class(args, config)
@@ -218,12 +220,13 @@ def _assignment_graded(args):
     from autograder.classroom.collect import collect
     from autograder.course import assignment_names
     from autograder.errors import ConfigError
+    from autograder.folders import ClassFolder
     from autograder.grading.submission import assignment_named
 
     names = assignment_names()
     if args.assignment or len(names) == 1:
         return args.assignment
-    submissions, _ = collect(args.paths, args.out / "unpacked")
+    submissions, _ = collect(args.paths, ClassFolder(args.out).unpacked)
     named = Counter(n for s in submissions if (n := assignment_named(s.path) or Path(s.path).stem) in names)
     if not named:
         raise ConfigError(
@@ -236,8 +239,10 @@ def _assignment_graded(args):
 
 def _grade_class(args, config):
     from autograder.classroom.bulk import grade_all
+    from autograder.folders import ClassFolder
     from autograder.lms.canvas import write_canvas_csv
     from autograder.names import shown
+    from autograder.similarity.compare import write_similarity
 
     try:
         with _cluster(args, config) as cluster:
@@ -255,7 +260,7 @@ def _grade_class(args, config):
         print(f"kept: {len(run.absent)} earlier rows whose submissions are not under these paths ({names})")
     warnings = list(run.warnings)
     if args.canvas_csv:
-        warnings += write_canvas_csv(run.rows, args.out / "canvas_grades.csv", config)
+        warnings += write_canvas_csv(run.rows, ClassFolder(args.out).canvas, config)
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     graded = sum(r.graded for r in run.rows)
@@ -263,12 +268,12 @@ def _grade_class(args, config):
     done = ", ".join(f"{n} {reason}" for reason, n in why.items()) or "none: every file is as graded before"
     print(f"{len(run.rows)} submissions, {graded} graded, {len(run.rows) - graded} not graded; graded now: {done}")
     print(f"gradebook: {args.out / 'gradebook.csv'}  summary: {args.out / 'summary.html'}")
-    _tell_similarity(run.similarity, args.out)
+    _tell_similarity(write_similarity(run.rows, args.out, config), args.out)
     return 0
 
 
 def _similarity(args):
-    from autograder.classroom.similarity import similarity_again
+    from autograder.similarity.compare import similarity_again
 
     _tell_similarity(similarity_again(args.out, _config(args)), args.out)
     return 0
@@ -331,21 +336,21 @@ def _gradescope(args):
 
 
 def _preflight(args):
-    from autograder.lms.preflight import preflight
+    from autograder.quality.preflight import preflight
 
     print(preflight(_config(args), args.out, _sandbox(args)))
     return 0
 
 
 def _calibrate(args):
-    from autograder.classroom.calibrate import calibrate
+    from autograder.quality.calibrate import calibrate
 
     print(calibrate(_config(args), max(1, args.seeds), args.out, max(1, args.jobs), _sandbox(args)))
     return 0
 
 
 def _mutants(args):
-    from autograder.classroom.mutants import run_mutants
+    from autograder.quality.mutants import run_mutants
 
     return 0 if run_mutants(_config(args), args.out, max(1, args.jobs), _sandbox(args)) else 1
 

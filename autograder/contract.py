@@ -8,6 +8,7 @@ gradebook and the LMS exports are functions of these records; nothing here rende
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 
@@ -29,6 +30,50 @@ class Status(StrEnum):
     """The grader did not exit normally (killed, say), so nothing it wrote is believed: 0 points."""
     INTERRUPTED = "interrupted"
     """The instructor stopped the run (Ctrl-C); never written to the gradebook."""
+
+
+@dataclass(frozen=True)
+class ChildRequest:
+    """What a grading child is started with (its request file, read once and deleted)."""
+
+    config: dict
+    """The assignment's settings: config.Config's values."""
+    sandbox: dict
+    """grading.sandbox.Sandbox's values."""
+    kit_error: str
+    """Where to write the kit's own error, if the kit cannot grade."""
+    started: float
+    """When the parent started the child (time.time())."""
+    signals: int
+    """The pipe's file descriptor for READY and GRADED."""
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self))
+
+    @classmethod
+    def from_json(cls, text) -> ChildRequest:
+        return cls(**json.loads(text))
+
+
+@dataclass(frozen=True)
+class ChildJob:
+    """One submission handed to a grading child: a JSON line on its stdin."""
+
+    submission: str
+    """The submitted file's path."""
+    result: str
+    """Where to write its GradeResult (a new file)."""
+    handed: float
+    """When it was handed over (time.time())."""
+    questions: list[str] | None = None
+    """Only these questions, for a question-only regrade."""
+
+    def to_line(self) -> bytes:
+        return json.dumps(dataclasses.asdict(self)).encode() + b"\n"
+
+    @classmethod
+    def from_line(cls, line) -> ChildJob:
+        return cls(**json.loads(line))
 
 
 class ChildExit(IntEnum):

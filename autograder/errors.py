@@ -21,6 +21,10 @@ class ConfigError(KitError, ValueError):
     """grading_config.yml is unreadable or breaks its schema."""
 
 
+class BuildError(KitError, ValueError):
+    """A master notebook the kit cannot build: the message names the file and what to change."""
+
+
 class BuildMissingError(KitError, FileNotFoundError):
     """A built file grading needs is not there: `python -m autograder build` first."""
 
@@ -55,9 +59,17 @@ class ContractError(KitError, ValueError):
     """A record read back from a grading (grade.json, a child's result) is malformed."""
 
 
+class InputError(KitError, FileNotFoundError):
+    """A path the instructor named does not exist, or names no submission at all."""
+
+
+class AdjustmentsError(KitError, ValueError):
+    """adjustments.csv has a line the kit cannot apply."""
+
+
+class ClusterError(KitError, ConnectionError):
+    """The Dask scheduler cannot be reached, or went away during the run."""
+
+
 class StudentError(Exception):
     """The student's code raised, or its kernel died, while a test asked it for a value."""
-
-
-class BuildError(KitError, ValueError):
-    """A master notebook the kit cannot build: the message names the file and what to change."""

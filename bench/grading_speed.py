@@ -20,8 +20,8 @@ from pathlib import Path
 import nbformat
 
 from autograder import ROOT
-from autograder.build.answers import fill_answers, quick_answers, solution_answers
-from autograder.build.assign import build_one
+from autograder.assign.answers import fill_answers, quick_answers, solution_answers
+from autograder.assign.build import build_one
 from autograder.config import load_config
 
 
@@ -96,7 +96,8 @@ def _rows(measured):
         yield f"{name:42} {statistics.median(seconds):7.2f} {max(seconds):7.2f}"
 
 
-def otter_loop(submissions, out, otter_zip):
+def otter_loop(submissions, out, otter_zip, questions):
+    """Each submission through `otter run`, one after the other: its points per question (of `questions`)."""
     scores = {}
     for path in submissions:
         target = out / path.stem
@@ -108,11 +109,7 @@ def otter_loop(submissions, out, otter_zip):
             stderr=subprocess.DEVNULL,
         )
         results = json.loads((target / "results.json").read_text())
-        scores[path.stem] = {
-            t["name"]: float(t["score"])
-            for t in results["tests"]
-            if t["name"] in load_config(assignment="deep_learning_primer").points
-        }
+        scores[path.stem] = {t["name"]: float(t["score"]) for t in results["tests"] if t["name"] in questions}
     return scores
 
 
@@ -128,7 +125,9 @@ def main():
         print(f"{len(submissions)} submissions; grading with the kit (-j default) ...", flush=True)
         kit_seconds, kit_scores = timed(kit, tmp / "class", tmp / "kit")
         print(f"kit: {kit_seconds:.0f} s; now a sequential loop of `otter run` ...", flush=True)
-        otter_seconds, otter_scores = timed(otter_loop, submissions, tmp / "otter", config.files.otter_zip)
+        otter_seconds, otter_scores = timed(
+            otter_loop, submissions, tmp / "otter", config.files.otter_zip, config.points
+        )
         overheads = overhead_table(tmp / "kit")
     differ = sorted(s for s in kit_scores if kit_scores[s] != otter_scores.get(s))
     print(f"kit bulk grading:       {kit_seconds:7.1f} s")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.build.answers import fill_answers, quick_answers, solution_answers
+from autograder.assign.answers import fill_answers, quick_answers, solution_answers
 from autograder.classroom.collect import Submission
 from autograder.config import load_config
 from autograder.grading.isolate import grade_isolated

@@ -30,12 +30,12 @@ import nbformat
 import psutil
 import yaml
 
-from autograder.build.answers import fill_answers, solution_answers
+from autograder.assign.answers import fill_answers, solution_answers
 from autograder.classroom.gradebook import Row, fingerprint
-from autograder.classroom.similarity import write_similarity
 from autograder.config import load_config
 from autograder.contract import Status
-from tests.classroom.similar_class import BOB, CAROL, DAVE
+from autograder.similarity.compare import write_similarity
+from tests.similarity.similar_class import BOB, CAROL, DAVE
 
 SIZES = (100, 250, 500)
 QUESTIONS = ("activations", "gradient_descent", "improved_model")

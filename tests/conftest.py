@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from autograder import ROOT
-from autograder.build.assign import build_one
-from autograder.build.gradescope_zip import write_zip
+from autograder.assign.build import build_one
+from autograder.assign.gradescope_zip import write_zip
 from autograder.config import load_config, read_course
 from autograder.grading.sandbox import Sandbox
 
@@ -47,7 +47,7 @@ def built(config, tmp_path_factory):
     """The committed student notebook, with dist/ (tests, zips) built from the solutions.
 
     The student notebook is built into a temporary folder, never over the committed one,
-    so that tests/build can tell when the committed notebook is stale.
+    so that tests/assign can tell when the committed notebook is stale.
     """
     build_one(config, tmp_path_factory.mktemp("students"), ROOT)
     write_zip(config)

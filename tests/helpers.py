@@ -11,7 +11,7 @@ import jsonschema
 import nbformat
 
 from autograder import ROOT, package_files
-from autograder.build import answers
+from autograder.assign import answers
 from autograder.course import Assignment
 
 PRIMER = Assignment("deep_learning_primer")

@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 from autograder import ROOT
-from autograder.build.answers import fill_answers, solution_answers
-from autograder.build.assign import build_one
-from autograder.build.starter import write_starter
+from autograder.assign.answers import fill_answers, solution_answers
+from autograder.assign.build import build_one
+from autograder.assign.starter import write_starter
 from autograder.classroom.bulk import grade_all
 from autograder.classroom.collect import one_submission
 from autograder.config import load_config

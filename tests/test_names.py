@@ -4,17 +4,17 @@ import csv
 import zipfile
 from pathlib import Path
 
-from autograder.classroom.answer_code import Answers, Unreadable
 from autograder.classroom.collect import Ignored, collect
 from autograder.classroom.gradebook import Gradebook, Row
-from autograder.classroom.similarity import Pair, Report
-from autograder.classroom.similarity_page import write_page
 from autograder.classroom.summary import write_summary
 from autograder.contract import GradeResult, QuestionResult, Status
 from autograder.errors import SubmissionError
 from autograder.lms.canvas import write_canvas_csv
 from autograder.names import UNSHOWN, shown, unshown
 from autograder.reports.feedback import feedback_html
+from autograder.similarity.answer_code import Answers, Unreadable
+from autograder.similarity.compare import Pair, Report
+from autograder.similarity.page import write_page
 
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: "ann\u202egnp.exe" shows as "annexe.png"
 NAME = f"ann{RLO}gnp.exe \u200f\u2066x\u2069 \x1b[2J\x85"

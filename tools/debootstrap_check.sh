@@ -38,7 +38,7 @@ $PY - "$TARGET/autograder/submission/deep_learning_primer.ipynb" <<'PYTHON'
 import sys
 import nbformat
 from autograder import ROOT
-from autograder.build.answers import fill_answers, solution_answers
+from autograder.assign.answers import fill_answers, solution_answers
 template = nbformat.read(ROOT / "assignments/deep_learning_primer/deep_learning_primer.ipynb", as_version=4)
 nbformat.write(fill_answers(template, solution_answers(ROOT / "solutions/deep_learning_primer.ipynb")), sys.argv[1])
 PYTHON

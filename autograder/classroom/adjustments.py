@@ -9,13 +9,9 @@ as its own column and the feedback page lists them with their reasons.
 import csv
 from dataclasses import dataclass
 
-from autograder.errors import KitError
+from autograder.errors import AdjustmentsError
 
 COLUMNS = ["student", "question", "points", "reason"]
-
-
-class AdjustmentsError(KitError, ValueError):
-    """adjustments.csv has a line the kit cannot apply."""
 
 
 @dataclass(frozen=True)

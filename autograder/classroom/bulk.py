@@ -9,7 +9,8 @@ submission is done, so a crash or Ctrl-C keeps every finished row and the same c
 
 Then every row is settled: the instructor's adjustments (adjustments.csv) and the late
 policy applied, the feedback pages written again to show them, history.csv told what
-changed, and the summary page, the feedback bundle and the similarity page made anew.
+changed, and the summary page and the feedback bundle made anew (the command line then writes
+the similarity page: similarity/compare).
 """
 
 import csv
@@ -25,12 +26,13 @@ from operator import attrgetter
 from tqdm import tqdm
 
 from autograder.classroom.adjustments import read_adjustments
-from autograder.classroom.collect import InputError, collect, of_assignment
+from autograder.classroom.collect import collect, of_assignment
 from autograder.classroom.gradebook import Gradebook, Row, as_text, fingerprint
 from autograder.classroom.late import Lateness, lateness, settle
-from autograder.classroom.similarity import write_similarity
 from autograder.classroom.summary import write_summary
 from autograder.contract import GradeResult
+from autograder.errors import InputError
+from autograder.folders import ClassFolder
 from autograder.grading.isolate import Spares, affordable_jobs, grade_isolated
 from autograder.reports.write import write_student_reports
 
@@ -59,8 +61,6 @@ class ClassRun:
     absent: list[Row]
     """Rows kept from earlier runs whose submission is not under this run's paths."""
     warnings: list[str]
-    similarity: object
-    """similarity.Report: the pairs that share their answers (the instructor's to look at; no grade changes)."""
 
 
 def grade_all(paths, out, config, jobs, sandbox, regrade=None, questions=None, cluster=None) -> ClassRun:
@@ -70,7 +70,8 @@ def grade_all(paths, out, config, jobs, sandbox, regrade=None, questions=None, c
     `questions`: grade only these questions again, for the submissions regraded.
     `cluster`: a cluster.Cluster whose workers grade instead (in their own sandboxes).
     """
-    submissions, ignored = collect(paths, out / "unpacked")
+    folder = ClassFolder(out)
+    submissions, ignored = collect(paths, folder.unpacked)
     submissions, others = of_assignment(submissions, config.assignment)
     ignored += others
     if not submissions:
@@ -79,8 +80,8 @@ def grade_all(paths, out, config, jobs, sandbox, regrade=None, questions=None, c
             f"no submissions in {', '.join(map(str, paths))}" + (f" (ignored: {listed})" if listed else "")
         )
     out.mkdir(parents=True, exist_ok=True)
-    adjustments = read_adjustments(out / "adjustments.csv", list(config.points))
-    book = Gradebook(out / "gradebook.csv", config.points, config.measured)
+    adjustments = read_adjustments(folder.adjustments, list(config.points))
+    book = Gradebook(folder.gradebook, config.points, config.measured)
     rows = book.read()
     todo = _plan(submissions, rows, out, regrade, questions)
     before = {job.submission.student: rows.get(job.submission.student) for job in todo}
@@ -93,14 +94,13 @@ def grade_all(paths, out, config, jobs, sandbox, regrade=None, questions=None, c
     final = sorted((_settled(row, found.get(key), settlements[key]) for key, row in rows.items()), key=by_student)
     absent = [row for row in final if row.student not in found]
     book.rewrite(final)  # the same order whatever paths were named
-    _log_history(out / "history.csv", todo, before, {r.student: r for r in final})
+    _log_history(folder.history, todo, before, {r.student: r for r in final})
     records = {row.student: record for row in final if (record := _previous(out, row.student))}
     _write_feedback(final, records, out, config, settlements)
     write_summary(final, records, out, config, ignored)
-    similar = write_similarity(final, out, config)
     unknown = sorted({a.student for a in adjustments} - {n for row in final for n in (row.student, row.name)})
     warnings = [f"adjustments.csv names {s}, who has no row in the gradebook: not applied" for s in unknown]
-    return ClassRun(final, todo, ignored, absent, warnings, similar)
+    return ClassRun(final, todo, ignored, absent, warnings)
 
 
 def _plan(submissions, rows, out, regrade, questions):
@@ -136,7 +136,7 @@ def _named(submissions, names):
 def _previous(out, student):
     """A submission's last grade (its grade.json), or None if there is none."""
     try:
-        return GradeResult.from_dict(json.loads((out / "students" / student / "grade.json").read_text()))
+        return GradeResult.from_dict(json.loads(ClassFolder(out).student(student).grade.read_text()))
     except (OSError, ValueError):
         return None
 
@@ -165,7 +165,7 @@ def _graded_here(todo, out, config, jobs, sandbox, progress):
 
     def grade(job, spares):
         with progress.grading(job.submission.student):
-            folder, child = out / "students" / job.submission.student, spares.take(stop)
+            folder, child = ClassFolder(out).student(job.submission.student).path, spares.take(stop)
             try:
                 result = grade_isolated(
                     job.submission, folder, config, stop, sandbox, job.questions, job.previous, child
@@ -259,11 +259,10 @@ def _write_feedback(rows, records, out, config, settlements):
     """Each submission's reports again, with its adjustments and lateness; and feedback.zip of the pages."""
     pages = []
     for row in (r for r in rows if r.student in records):
-        folder = out / "students" / row.student
-        write_student_reports(records[row.student], folder, config, row.name, settlements[row.student])
-        page = (folder / "feedback.html").read_text()
-        pages.append((f"{row.student}.html", page))
-    with zipfile.ZipFile(out / "feedback.zip", "w", zipfile.ZIP_DEFLATED) as bundle:
+        folder = ClassFolder(out).student(row.student)
+        write_student_reports(records[row.student], folder.path, config, row.name, settlements[row.student])
+        pages.append((f"{row.student}.html", folder.feedback.read_text()))
+    with zipfile.ZipFile(ClassFolder(out).feedback_zip, "w", zipfile.ZIP_DEFLATED) as bundle:
         for name, page in pages:
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))  # the same pages, the same bytes
             bundle.writestr(info, page, zipfile.ZIP_DEFLATED)

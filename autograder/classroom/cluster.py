@@ -34,17 +34,14 @@ from autograder import PACKAGE, hooks, package_files
 from autograder.classroom.gradebook import Row
 from autograder.config import Config
 from autograder.contract import GradeResult, Status
-from autograder.errors import BuildMissingError, KitError
+from autograder.errors import BuildMissingError, ClusterError, KitError
+from autograder.folders import ClassFolder, SubmissionFolder
 from autograder.grading.grade import planned_questions
 from autograder.grading.isolate import record, run_isolated
 from autograder.grading.sandbox import Sandbox
 
 # The installed packages besides the kit whose version can change a grade.
 GRADING_PACKAGES = ("tensorflow", "keras", "numpy", "otter-grader", "nbclient", "ipykernel")
-
-
-class ClusterError(KitError, ConnectionError):
-    """The Dask scheduler cannot be reached, or went away during the run."""
 
 
 class Cluster:
@@ -129,12 +126,12 @@ class Cluster:
             )
             result = GradeResult.without_results(path, planned_questions(config), reason, Status.CRASHED)
             log = f"{reason}\n".encode()
-        folder = out / "students" / job.submission.student
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "grader.log").write_bytes(log)
+        folder = ClassFolder(out).student(job.submission.student)
+        folder.path.mkdir(parents=True, exist_ok=True)
+        folder.log.write_bytes(log)
         return Row.of(
             job.submission,
-            record(result, job.previous, folder, config, job.submission.name),
+            record(result, job.previous, folder.path, config, job.submission.name),
             job.sha256,
             config.measured,
         )
@@ -155,7 +152,7 @@ def grade_on_worker(assignment, file_name, data, questions, stop):
     try:
         path = folder / Path(file_name).name
         path.write_bytes(data)
-        log = folder / "grader.log"
+        log = SubmissionFolder(folder).log
         result = run_isolated(path, log, here.config, Event(stop), here.sandbox, questions)
         return result.to_dict(), log.read_bytes()
     finally:

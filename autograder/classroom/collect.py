@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from autograder.errors import KitError, SubmissionError
+from autograder.errors import InputError, SubmissionError
 from autograder.grading.submission import MAX_BYTES, assignment_named
 from autograder.names import UNSHOWN
 
@@ -45,10 +45,6 @@ class Submission:
 class Ignored:
     path: Path
     why: str
-
-
-class InputError(KitError, FileNotFoundError):
-    """A path the instructor named does not exist, or names no submission at all."""
 
 
 def collect(paths, inbox):

@@ -4,7 +4,7 @@ Written as summary.png (matplotlib: the grade distribution, full marks per quest
 each value the grader measures (the config's `measured`) against its target) and summary.html, which shows the plot, the
 means, the tests failed most often (the teaching signal), every student with a link to
 their feedback page, every submission not graded with its reason, every file ignored, and a
-link to similarity.html (classroom/similarity).
+link to similarity.html (similarity/compare).
 """
 
 import statistics
@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 from jinja2 import Environment
 from matplotlib.ticker import MaxNLocator
 
+from autograder.folders import ClassFolder
 from autograder.names import shown
 from autograder.reports.text import measured_name
 
@@ -83,8 +84,8 @@ def write_summary(rows, records, out, config, ignored=()):
         for name, points in config.points.items()
     ]
     measured = [_bands(name, measure, rows) for name, measure in config.measured.items()]
-    _plot([r.total for r in graded], possible, questions, measured, out / "summary.png")
-    (out / "summary.html").write_text(
+    _plot([r.total for r in graded], possible, questions, measured, ClassFolder(out).summary_plot)
+    ClassFolder(out).summary.write_text(
         PAGE.render(
             assignment=config.assignment,
             n=len(rows),

@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 from autograder.config import Config
-from autograder.contract import ChildExit
+from autograder.contract import ChildExit, ChildJob, ChildRequest
 from autograder.errors import KitError
 from autograder.phases import recording
 
@@ -61,41 +61,41 @@ def die_with_parent():
 def main(request_path):
     die_with_parent()
     request_path = Path(request_path)
-    request = json.loads(request_path.read_text())
+    request = ChildRequest.from_json(request_path.read_text())
     request_path.unlink()
     try:
         from autograder import hooks
         from autograder.grading.grade import Kernels, grade_submission
         from autograder.grading.sandbox import Sandbox
 
-        config = hooks.with_data(Config.from_dict(request["config"]))
+        config = hooks.with_data(Config.from_dict(request.config))
         hooks.module_of(config)  # its hidden tests import it by the assignment's name
-        sandbox = Sandbox.from_dict(request["sandbox"])
-        ahead = {"start": round(time.time() - request["started"], 2)}  # Python, the imports, the config
+        sandbox = Sandbox.from_dict(request.sandbox)
+        ahead = {"start": round(time.time() - request.started, 2)}  # Python, the imports, the config
         while True:
             with Kernels(config, sandbox) as kernels:
                 if not select.select([sys.stdin], [], [], 0)[0]:  # no submission yet: get ready while waiting
                     with recording(ahead):
                         kernels.warm()
                 ready = time.time()
-                os.write(request["signals"], READY)
+                os.write(request.signals, READY)
                 line = sys.stdin.readline()  # blocks until the parent has a submission for this child
                 if not line:
                     return ChildExit.DONE
-                job, phases = json.loads(line), {}
-                if ready > job["handed"]:  # handed over while still getting ready: the submission waited
-                    phases[WAITED] = round(ready - job["handed"], 2)
+                job, phases = ChildJob.from_line(line), {}
+                if ready > job.handed:  # handed over while still getting ready: the submission waited
+                    phases[WAITED] = round(ready - job.handed, 2)
                 with recording(phases):
-                    result = grade_submission(job["submission"], config, kernels, job.get("questions"))
+                    result = grade_submission(job.submission, config, kernels, job.questions)
             result.measurements |= {"phases": phases, "phases_ahead": ahead}
-            write_new(job["result"], result.to_dict())
-            os.write(request["signals"], GRADED)
+            write_new(job.result, result.to_dict())
+            os.write(request.signals, GRADED)
             ahead = {}
             forget_models()
             if not sys.stdin.readline():  # the go-ahead, once the parent ended what the grading left
                 return ChildExit.DONE
     except KitError as e:
-        write_new(request["kit_error"], {"kit_error": str(e)})
+        write_new(request.kit_error, {"kit_error": str(e)})
         return ChildExit.KIT_ERROR
 
 

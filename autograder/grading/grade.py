@@ -18,8 +18,8 @@ import nbformat
 from otter.test_files import ExceptionTestFile
 
 from autograder import hooks
+from autograder.assign.template import apply_config
 from autograder.bridge.grader_side import KernelNamespace
-from autograder.build.template import apply_config
 from autograder.contract import CellError, GradeResult, QuestionResult, TestOutcome
 from autograder.errors import BuildMissingError, SubmissionError
 from autograder.grading.kernel import GradingKernel

@@ -32,8 +32,9 @@ from pathlib import Path
 
 import psutil
 
-from autograder.contract import ChildExit, GradeResult, Status
+from autograder.contract import ChildExit, ChildJob, ChildRequest, GradeResult, Status
 from autograder.errors import ContractError, KitError
+from autograder.folders import SubmissionFolder
 from autograder.grading.child import GRADED
 from autograder.grading.grade import planned_questions
 from autograder.grading.sandbox import TMPFS_FOLDERS, kill
@@ -74,7 +75,7 @@ def grade_isolated(submission, out, config, stop, sandbox, questions=None, previ
     every submission).
     """
     out.mkdir(parents=True, exist_ok=True)
-    log = out / "grader.log"
+    log = SubmissionFolder(out).log
     try:
         result = run_isolated(submission.path, log, config, stop, sandbox, questions, child)
     except KitError:
@@ -130,15 +131,7 @@ class Child:
         self.signals, signals = os.pipe()  # child.READY and child.GRADED come on it; its end means the child is gone
         self.graded, self.logged, self.waited = 0, 0, None  # submissions graded, log bytes copied, seconds waited
         request.write_text(
-            json.dumps(
-                {
-                    "config": config.to_dict(),
-                    "kit_error": str(self.kit_error),
-                    "sandbox": self.sandbox.to_dict(),
-                    "started": time.time(),
-                    "signals": signals,
-                }
-            )
+            ChildRequest(config.to_dict(), self.sandbox.to_dict(), str(self.kit_error), time.time(), signals).to_json()
         )
         env = {
             **os.environ,
@@ -191,8 +184,8 @@ class Child:
         result_path = self.private / f"result-{self.graded}.json"
         started = time.monotonic()
         try:
-            job = {"submission": str(path), "result": str(result_path), "questions": questions, "handed": time.time()}
-            self.process.stdin.write(json.dumps(job).encode() + b"\n")
+            job = ChildJob(str(path), str(result_path), time.time(), questions)
+            self.process.stdin.write(job.to_line())
             self.process.stdin.flush()
             if last:
                 self.process.stdin.close()

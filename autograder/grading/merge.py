@@ -10,7 +10,7 @@ from difflib import SequenceMatcher
 
 import nbformat
 
-from autograder.build.template import is_answer, tags
+from autograder.assign.template import is_answer, tags
 from autograder.errors import SubmissionError
 
 

@@ -14,7 +14,7 @@ import ast
 
 from IPython.core.inputtransformer2 import TransformerManager
 
-from autograder.build.template import tags
+from autograder.assign.template import tags
 
 # A cell that calls one of these may read any name: everything before it runs.
 _ANY_NAME = {"eval", "exec", "globals", "locals", "vars", "get_ipython", "__import__"}

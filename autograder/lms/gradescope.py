@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from autograder import ROOT
-from autograder.build.gradescope_zip import ASSIGNMENT_FILE
+from autograder.assign.gradescope_zip import ASSIGNMENT_FILE
 from autograder.classroom.collect import Submission
 from autograder.classroom.late import ON_TIME, lateness, settle
 from autograder.config import Config

@@ -8,6 +8,7 @@ feedback.html  the page a student reads
 import json
 import time
 
+from autograder.folders import SubmissionFolder
 from autograder.reports.feedback import feedback_html
 from autograder.reports.gradescope_json import gradescope_results
 
@@ -19,15 +20,15 @@ def write_reports(result, out, config, student=None):
     write_student_reports(result, out, config, student)
     if "phases" in result.measurements:
         result.measurements["phases"]["reports"] = round(time.monotonic() - started, 2)
-    _write_json(out / "grade.json", result.to_dict())
+    _write_json(SubmissionFolder(out).grade, result.to_dict())
 
 
 def write_student_reports(result, out, config, student=None, settlement=None):
     """What a student reads (results.json, feedback.html), written again when the grade is settled:
     with a `settlement` (adjustments, lateness) the scores shown are its total. grade.json, the
     grading's record, is left as it is."""
-    _write_json(out / "results.json", gradescope_results(result, config, settlement))
-    (out / "feedback.html").write_text(feedback_html(result, config, student or result.submission, settlement))
+    _write_json(SubmissionFolder(out).results, gradescope_results(result, config, settlement))
+    SubmissionFolder(out).feedback.write_text(feedback_html(result, config, student or result.submission, settlement))
 
 
 def _write_json(path, data):

@@ -2,7 +2,8 @@
 
 import pytest
 
-from autograder.classroom.adjustments import Adjustment, AdjustmentsError, read_adjustments
+from autograder.classroom.adjustments import Adjustment, read_adjustments
+from autograder.errors import AdjustmentsError
 
 QUESTIONS = ["activations", "gradient_descent"]
 

@@ -4,8 +4,8 @@ import zipfile
 
 import pytest
 
-from autograder.classroom.collect import InputError, collect, is_one_submission
-from autograder.errors import SubmissionError
+from autograder.classroom.collect import collect, is_one_submission
+from autograder.errors import InputError, SubmissionError
 
 GRADESCOPE_METADATA = """\
 submission_101:

@@ -9,8 +9,8 @@ import re
 import nbformat
 import pytest
 
+from autograder.assign.template import apply_config
 from autograder.bridge.grader_side import KernelNamespace
-from autograder.build.template import apply_config
 from autograder.grading import grade as grading
 from autograder.grading.kernel import GradingKernel
 from autograder.testing import grading_with

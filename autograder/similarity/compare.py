@@ -20,12 +20,13 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import combinations
 
-from autograder.classroom.answer_code import boilerplate, class_answers, template
-from autograder.classroom.collect import InputError
-from autograder.classroom.fingerprints import Texts, boilerplate_hashes, fingerprint, shared
 from autograder.classroom.gradebook import Gradebook, as_text
-from autograder.classroom.model_outline import model_outline
-from autograder.classroom.similarity_page import write_page
+from autograder.errors import InputError
+from autograder.folders import ClassFolder
+from autograder.similarity.answer_code import boilerplate, class_answers, template
+from autograder.similarity.fingerprints import Texts, boilerplate_hashes, fingerprint, shared
+from autograder.similarity.model_outline import model_outline
+from autograder.similarity.page import write_page
 
 
 @dataclass(frozen=True)
@@ -57,15 +58,15 @@ def write_similarity(rows, out, config):
     shown = heapq.nsmallest(config.pairs_shown, _counted(_pairs(answers, prints, scored, config), flagged), key=_rank)
     report = Report(shown, flagged[True], len(answers) * (len(answers) - 1) // 2, unreadable)
     questions = [q for q in config.points if any(q in a.code for a in answers)]
-    _write_csv(report.pairs, questions, scored, out / "similarity.csv")
+    _write_csv(report.pairs, questions, scored, ClassFolder(out).similarity_csv)
     outlines = {a.student: _outline(a) for a in answers}
-    write_page(report, questions, scored, prints, outlines, config, out / "similarity.html")
+    write_page(report, questions, scored, prints, outlines, config, ClassFolder(out).similarity)
     return report
 
 
 def similarity_again(out, config):
     """write_similarity for a graded class's folder, from its gradebook: nothing is graded."""
-    book = Gradebook(out / "gradebook.csv", config.points, config.measured)
+    book = Gradebook(ClassFolder(out).gradebook, config.points, config.measured)
     if not book.path.is_file():
         raise InputError(f"{out} has no gradebook.csv: grade the class into it first (grade PATH... --out {out})")
     return write_similarity(sorted(book.read().values(), key=lambda row: row.student), out, config)

@@ -11,7 +11,7 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 
-from autograder import PACKAGE, hooks, package_files
+from autograder import PACKAGE, ROOT, hooks, package_files
 
 ASSIGNMENT_FILE = "assignment.json"  # the assignment's settings (config.Config's values), in the kit's folder
 DATA = Path("/autograder/data")  # its data files, root's alone
@@ -66,7 +66,7 @@ def write_zip(config):
     """dist/<assignment>/autograder.zip, ready to upload."""
     root, layout = config.root, config.files
     config = hooks.with_data(config)
-    files = {f"kit/{name}": root / name for name in KIT_FILES}
+    files = {f"kit/{name}": ROOT / name for name in KIT_FILES}  # the kit's, wherever the course is
     files |= {f"kit/autograder/{p.relative_to(PACKAGE)}": p for p in package_files()}
     course = [layout.student, *sorted(layout.tests.glob("*.py")), *filter(Path.is_file, [layout.module])]
     files |= {f"kit/{p.relative_to(root)}": p for p in course}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.build.answers import fill_answers, solution_answers
+from autograder.assign.answers import fill_answers, solution_answers
 from autograder.classroom.collect import Submission
 from autograder.grading.isolate import grade_isolated
 

@@ -15,7 +15,7 @@ from dataclasses import replace
 import nbformat
 import yaml
 
-from autograder.build.answers import fill_answers, solution_answers
+from autograder.assign.answers import fill_answers, solution_answers
 from autograder.classroom.bulk import grade_all
 from autograder.errors import ConfigError
 from autograder.testing import target_share

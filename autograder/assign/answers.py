@@ -9,7 +9,7 @@ import copy
 import nbformat
 import yaml
 
-from autograder.build.template import question_of
+from autograder.assign.template import question_of
 
 
 def solution_answers(master_path):

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.build.template import apply_config
+from autograder.assign.template import apply_config
 from autograder.classroom.gradebook import fingerprint
 from autograder.errors import SubmissionError
+from autograder.folders import ClassFolder
 from autograder.grading.merge import merge
 from autograder.grading.submission import read_submission
 
-ANSWERS_FILE = "answers.json"
 CHECK_ID = re.compile(r"(\w+)-check(?:-\d+)?")  # template.normalize_student_notebook names them
 # An answer longer than this is compared by its beginning: tokenising megabytes of code
 # would cost the whole class's comparison more time than it could tell.
@@ -60,7 +60,7 @@ def class_answers(rows, out, config):
     found, unreadable, notebook = [], [], template(config)
     for row in rows:
         try:
-            code = _answers(row, out / "students" / row.student, notebook, config)
+            code = _answers(row, ClassFolder(out).student(row.student), notebook, config)
         except (SubmissionError, OSError, ValueError, RecursionError) as e:
             unreadable.append(Unreadable(row.student, row.file, str(e) or type(e).__name__))
         else:
@@ -70,7 +70,7 @@ def class_answers(rows, out, config):
 
 def _answers(row, folder, notebook, config):
     """The row's answers: the copy kept of its graded file, else read from the file (and a copy kept)."""
-    kept = folder / ANSWERS_FILE
+    kept = folder.answers
     stored = _stored(kept, row.sha256)
     if stored is not None:
         return stored
@@ -79,7 +79,7 @@ def _answers(row, folder, notebook, config):
         raise SubmissionError(f"{row.file} is not there any more, and no copy of its answers was kept")
     sha256 = fingerprint(path)
     code = answer_code(merge(notebook, read_submission(path, config.assignment)))
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.path.mkdir(parents=True, exist_ok=True)
     kept.write_text(json.dumps({"sha256": sha256, "answers": code}, indent=1, sort_keys=True, ensure_ascii=False))
     return code
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.classroom import fingerprints
 from autograder.classroom.gradebook import Row
-from autograder.classroom.similarity import write_similarity
 from autograder.contract import Status
-from tests.classroom.similar_class import BOB, CAROL, DAVE, make_class
+from autograder.similarity import fingerprints
+from autograder.similarity.compare import write_similarity
 from tests.helpers import headless_chromium, make_submission, run_cli
+from tests.similarity.similar_class import BOB, CAROL, DAVE, make_class
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import re
 
 import nbformat
 
-from autograder.build.kit_cells import PYTHON_KERNEL
+from autograder.assign.kit_cells import PYTHON_KERNEL
 from autograder.course import Assignment
 from autograder.errors import ConfigError
 

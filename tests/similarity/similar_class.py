@@ -13,7 +13,7 @@ import zipfile
 
 import nbformat
 
-from autograder.build.template import is_answer, question_of
+from autograder.assign.template import is_answer, question_of
 from tests.helpers import make_submission
 
 BOB = {

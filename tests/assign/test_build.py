@@ -10,8 +10,8 @@ import nbformat
 import pytest
 
 from autograder import ROOT
-from autograder.build import answers
-from autograder.build.assign import build_one, stale_notebooks
+from autograder.assign import answers
+from autograder.assign.build import build_one, stale_notebooks
 from autograder.config import load_config
 from tests.helpers import PRIMER, run_cli, solution_answers
 

@@ -24,8 +24,8 @@ import nbformat
 import yaml
 from otter.assign import main as otter_assign
 
-from autograder.build.kit_cells import with_kit_cells
-from autograder.build.template import apply_config, named_tests, normalize_student_notebook, pack_public_tests
+from autograder.assign.kit_cells import with_kit_cells
+from autograder.assign.template import apply_config, named_tests, normalize_student_notebook, pack_public_tests
 from autograder.course import Assignment
 from autograder.errors import BuildError
 

@@ -11,7 +11,7 @@ import re
 import nbformat
 import yaml
 
-from autograder.build.answers import fill_answers, quick_answers, solution_answers
+from autograder.assign.answers import fill_answers, quick_answers, solution_answers
 from autograder.classroom.bulk import grade_all
 
 
