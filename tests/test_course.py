@@ -65,7 +65,18 @@ def _question(name, points, answer, public, hidden):
     ]
 
 
-def write_master(path):
+# What the kit's grader must hold to: no TensorFlow imported and no data mounted, for an assignment
+# that declares neither (otter's own autograder, run in the instructor's environment, does not).
+KIT_ONLY_CHECKS = (
+    "    assert 'tensorflow' not in sys.modules, 'the grader imported TensorFlow'\n"
+    "    assert not TENSORFLOW_IN_KERNEL, 'the kernel imported TensorFlow'\n"
+    "    assert DATA_IN_KERNEL == [], DATA_IN_KERNEL\n"
+)
+
+
+def write_master(path, kit_only_checks=True):
+    """The instructor's master at `path`; `kit_only_checks`: its hidden test of `step` also checks
+    that grading it imports no TensorFlow and mounts no data."""
     nb = nbformat.v4.new_notebook()
     nb.cells = [
         nbformat.v4.new_raw_cell(CONFIG),
@@ -87,11 +98,9 @@ def write_master(path):
             3,
             STEP_ANSWER,
             "def test_one_step(step):\n    assert step(1.0, 2.0, 0.5) == 0.0",
-            "# HIDDEN\ndef test_no_tensorflow_and_no_data_anywhere(step, TENSORFLOW_IN_KERNEL, DATA_IN_KERNEL):\n"
+            "# HIDDEN\ndef test_step_and_what_grading_loads(step, TENSORFLOW_IN_KERNEL, DATA_IN_KERNEL):\n"
             "    import sys\n    assert abs(step(3.0, 1.0) - 2.9) < 1e-9\n"
-            "    assert 'tensorflow' not in sys.modules, 'the grader imported TensorFlow'\n"
-            "    assert not TENSORFLOW_IN_KERNEL, 'the kernel imported TensorFlow'\n"
-            "    assert DATA_IN_KERNEL == [], DATA_IN_KERNEL",
+            + (KIT_ONLY_CHECKS if kit_only_checks else ""),
         ),
     ]
     nbformat.write(nb, path)

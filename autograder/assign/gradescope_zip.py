@@ -42,7 +42,7 @@ $PYTHON -m venv /autograder/venv
 apt-get install -y --no-install-recommends bubblewrap util-linux
 id -u student >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin student
 mkdir -p -m 700 /autograder/data
-cp -r /autograder/source/kit/data/. /autograder/data/
+if [ -d /autograder/source/kit/data ]; then cp -r /autograder/source/kit/data/. /autograder/data/; fi
 chmod -R go-rwx /autograder/source /autograder/data
 """
 

@@ -19,8 +19,14 @@ import nbformat
 import psutil
 import pytest
 
+from autograder import ROOT
+from autograder.assign.answers import fill_answers, solution_answers
+from autograder.assign.build import build_one
+from autograder.assign.gradescope_zip import write_zip
+from autograder.config import load_config
 from tests.attacks import ATTACKS, MUST_FAIL, attack_cell, attack_notebook, reports
 from tests.helpers import QUICK_TRAINING, make_submission, valid_results
+from tests.test_course import write_master
 
 pytestmark = [
     pytest.mark.slow,
@@ -323,3 +329,27 @@ def test_no_race_gives_the_student_a_file_root_runs(image, built, attempt):
     tries, moved, wins = map(int, open(race_log).read().split())
     print(f"race {attempt}: {tries} tries, {moved} sockets replaced, {wins} wins")
     assert tries > 0 and moved == wins == 0  # it saw the grader's socket and could never touch it
+
+
+def test_a_numpy_assignments_image_installs_no_tensorflow_and_grades(tmp_path):
+    """The instructor's NumPy assignment of tests/test_course.py: its zip ships no data and names no
+    extra, its image has no TensorFlow, and its solution gets every point there."""
+    course = tmp_path / "course"
+    shutil.copytree(ROOT / "solutions", course / "solutions")
+    write_master(course / "solutions" / "mse.ipynb")
+    config = load_config(ROOT / "grading_config.yml", course, "mse")
+    build_one(config, course, course)
+    with zipfile.ZipFile(write_zip(config)) as z:
+        assert not any(n.startswith("kit/data/") for n in z.namelist())
+        assert 'kit"' in z.read("setup.sh").decode()  # the kit alone: no [keras]
+        z.extractall(tmp_path / "autograder" / "source")
+    tree = tmp_path / "autograder"
+    for name in ("setup.sh", "run_autograder"):
+        (tree / "source" / name).chmod(0o755)
+    setup = in_autograder(tree, "bash /autograder/source/setup.sh")
+    assert setup.returncode == 0, setup.stdout[-3000:] + setup.stderr[-3000:]
+    assert not list((tree / "venv").glob("lib/python*/site-packages/tensorflow"))
+    template = nbformat.read(config.files.student, as_version=4)
+    solution = fill_answers(template, solution_answers(config.files.master))
+    results, grade = run(tree, "mse.ipynb", lambda p: nbformat.write(solution, p))
+    assert results["score"] == 5 and grade["status"] == "graded", results["output"]
