@@ -79,8 +79,9 @@ bench-similarity: install
 mutants: build
 	$(BIN)/python -m autograder mutants
 
-# The accuracy target from measurements: the solution, the baseline and the module's advice
-# graded over 5 seeds (about 15 minutes on 2 cores); prints a recommendation.
+# The accuracy target from measurements: the solution, the baseline and the variants of the
+# notebook's advice (solutions/deep_learning_primer.calibrate.yml) graded over 5 seeds (about 15
+# minutes on 2 cores for 3 seeds: 25 for 5); prints a recommendation.
 calibrate: build
 	$(BIN)/python -m autograder calibrate --seeds 5
 

@@ -159,22 +159,21 @@ def _schema():
     def node():
         return {"type": "object", "additionalProperties": False, "required": [], "properties": {}}
 
+    def declare(target, option, required):
+        section = option.metadata["section"]
+        if section is not None:
+            if section not in target["properties"]:
+                target["properties"][section] = node()
+                target["required"] += [section] if required else []
+            target = target["properties"][section]
+        target["properties"][option.name] = option.metadata["schema"]
+        target["required"] += [option.name] if required else []
+
     top, section = node(), node()
     for option in _options():
-        for target, required in ((top, True), (section, False)):
-            if option.metadata["own"] and target is top:
-                continue
-            where = target
-            if option.metadata["section"] is not None:
-                where = target["properties"].setdefault(option.metadata["section"], node())
-                target["required"] += (
-                    []
-                    if option.metadata["section"] in target["required"] or not required
-                    else [option.metadata["section"]]
-                )
-            where["properties"][option.name] = option.metadata["schema"]
-            if required:
-                where["required"].append(option.name)
+        if not option.metadata["own"]:
+            declare(top, option, required=True)
+        declare(section, option, required=False)
     top["properties"]["assignments"] = {
         "type": "object",
         "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},

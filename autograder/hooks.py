@@ -38,14 +38,25 @@ matplotlib.use("Agg")
 """
 
 
+_LOADED = {}  # assignment name -> the path of the module loaded under it, by module_of
+
+
 def module_of(config):
-    """The assignment's module, loaded once per process under the assignment's name; None if it has none."""
+    """The assignment's module, loaded once per process under the assignment's name; None if it has none.
+    A name Python already has a module of (an assignment called `statistics`) is refused, not shadowed."""
     path = config.files.module
-    loaded = sys.modules.get(config.assignment)
-    if loaded is not None and getattr(loaded, "__file__", None) == str(path):
-        return loaded
+    if _LOADED.get(config.assignment) == path:
+        return sys.modules[config.assignment]
     if not path.is_file():
         return None
+    foreign = config.assignment not in _LOADED and (
+        config.assignment in sys.modules or importlib.util.find_spec(config.assignment) is not None
+    )
+    if foreign:
+        raise ConfigError(
+            f"{path}: its tests import it as {config.assignment!r}, which is already a Python module's name: "
+            "rename the assignment (its master and its module)"
+        )
     spec = importlib.util.spec_from_file_location(config.assignment, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[config.assignment] = module
@@ -54,6 +65,7 @@ def module_of(config):
     except Exception as e:
         del sys.modules[config.assignment]
         raise ConfigError(f"{path} does not load: {type(e).__name__}: {e}") from None
+    _LOADED[config.assignment] = path
     return module
 
 

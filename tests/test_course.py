@@ -207,3 +207,14 @@ def test_new_writes_a_starter_that_builds_and_grades_at_once(course, sandbox, tm
     assert (solution.score, solution.possible, solution.error, blank.score, blank.error) == (2, 2, None, 0, None)
     spec = yaml.safe_load(config.files.mutants.read_text())
     assert list(spec["mutants"]) == ["mean"]
+
+
+def test_an_assignment_named_like_a_python_module_is_refused(course, tmp_path):
+    """Its tests import its module by its name: `statistics` would shadow Python's own."""
+    with pytest.raises(ConfigError, match="a Python module's name already"):
+        write_starter("statistics", tmp_path)
+    shutil.copytree(course.root / "solutions", tmp_path / "solutions")
+    shutil.copy(course.files.master, tmp_path / "solutions" / "statistics.ipynb")
+    (tmp_path / "solutions" / "statistics.py").write_text("GRADER_IMPORTS = ()\n")
+    with pytest.raises(ConfigError, match="already a Python module's name: rename the assignment"):
+        load_config(course.source, tmp_path, "statistics")

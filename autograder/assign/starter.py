@@ -6,6 +6,7 @@ bug for `mutants` beside it. The guide, docs/own-assignment.md, walks from here 
 and a Gradescope zip.
 """
 
+import importlib.util
 import re
 
 import nbformat
@@ -74,6 +75,8 @@ def write_starter(name, root):
     """solutions/<name>.ipynb and its mutants file, new; a ConfigError if the name is not one or the master exists."""
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
         raise ConfigError(f"{name!r} is not an assignment name: use letters, digits and _ (a Python name)")
+    if importlib.util.find_spec(name) is not None:
+        raise ConfigError(f"{name!r} is a Python module's name already (its tests would import it): choose another")
     master = Assignment(name, root).master
     if master.exists() or Assignment(name, root).mutants.exists():
         raise ConfigError(f"{master} exists already: choose another name")
