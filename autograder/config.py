@@ -239,8 +239,13 @@ def load_config(path=None, root=ROOT, assignment=None) -> Config:
         value = own.get(option.name, course.get(option.name))
         values[option.name] = tuple(value) if isinstance(value, list) else value
     config = Config(assignment=name, source=str(path), root=Path(root), **values)
-    config = dataclasses.replace(config, points=_points(config), measured=values["measured"] or {})
+    config = dataclasses.replace(config, points=_points(config), measured=_measured(values["measured"] or {}))
     return hooks.with_settings(_checked(config))
+
+
+def _measured(measured):
+    """Each measured value with its floor and margin given (a floor at the target: all or nothing)."""
+    return {name: {"floor": measure["target"], "margin": 0, **measure} for name, measure in measured.items()}
 
 
 def _only(names, path):
@@ -270,7 +275,7 @@ def _points(config):
 def _checked(config):
     where = f"{config.source}: assignments/{config.assignment}"
     for name, measure in config.measured.items():
-        if measure.get("floor", measure["target"]) > measure["target"]:
+        if measure["floor"] > measure["target"]:
             raise ConfigError(
                 f"{where}/measured/{name}: floor {measure['floor']} is above the target {measure['target']}"
             )

@@ -157,7 +157,8 @@ class GradeResult:
     status: Status = Status.GRADED
     cell_errors: list[CellError] = field(default_factory=list)
     measurements: dict = field(default_factory=dict)
-    """What the grader measured: test_accuracy, peak_memory_mb, cells_run (its own setup cell included);
+    """What the grader measured: the assignment's measured values (config.measured: the primer's
+    test_accuracy), peak_memory_mb, cells_run (its own setup cell included);
     and, when they happened, `full` (a folder in memory reached limits.tmp_mb) and `left_behind` (what
     could not be removed), each a sentence."""
     seconds: float = 0.0

@@ -58,8 +58,7 @@ def close(answer, expected):
 
 def target_share(value, measure):
     """The share of a measuring test's points `value` earns: 0 at the floor, 1 at the target, linear between."""
-    target = measure["target"]
-    floor = measure.get("floor", target)
+    target, floor = measure["target"], measure["floor"]
     if value >= target:
         return 1.0
     return 0.0 if target <= floor else max(0.0, (value - floor) / (target - floor))
@@ -76,7 +75,7 @@ def meets_target(name, value):
     if share == 1.0:
         return
     credits[sys._getframe(1).f_code.co_name] = share
-    target, floor = measure["target"], measure.get("floor", measure["target"])
+    target, floor = measure["target"], measure["floor"]
     missed = f"{name.replace('_', ' ')} {value:.4f} is below the target {target}"
     if share == 0:
         raise AssertionError(f"{missed}, at or below {floor}: no points")

@@ -47,8 +47,8 @@ def notebook_values(config):
     return {
         "rng_seed": config.seed,
         "TARGET_ACCURACY": accuracy["target"],
-        "ACCURACY_FLOOR": accuracy.get("floor", accuracy["target"]),
-        "ACCURACY_MARGIN": accuracy.get("margin", 0),
+        "ACCURACY_FLOOR": accuracy["floor"],
+        "ACCURACY_MARGIN": accuracy["margin"],
         "MAX_MODEL_PARAMETERS": config.max_model_parameters,
         "ACCEPTED_LAYERS": " ".join(sorted(MODELS | LAYERS)),
     }

@@ -113,8 +113,7 @@ def _most_failed(graded, records):
 
 def _bands(name, measure, rows):
     """A measured value across the class: how many reached its target, its floor, neither, or were not measured."""
-    target = measure["target"]
-    floor = measure.get("floor", target)
+    target, floor = measure["target"], measure["floor"]
     values = [r.measured[name] for r in rows if r.measured.get(name) is not None]
     return {
         "name": name,

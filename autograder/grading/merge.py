@@ -11,6 +11,7 @@ from difflib import SequenceMatcher
 import nbformat
 
 from autograder.assign.template import is_answer, tags
+from autograder.course import assignment_of
 from autograder.errors import SubmissionError
 
 
@@ -47,8 +48,7 @@ def merge(template, submission, skip_tags=()):
 
 
 def _check_assignment(template, submission):
-    expected = template.metadata.get("otter", {}).get("assignment_name")
-    found = submission.metadata.get("otter", {}).get("assignment_name")
+    expected, found = assignment_of(template), assignment_of(submission)
     if found and expected and found != expected:
         raise SubmissionError(f"this notebook is for the assignment {found!r}, not {expected!r}")
 

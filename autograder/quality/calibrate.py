@@ -57,7 +57,7 @@ def calibrate(config, seeds, out, jobs, sandbox):
 
 def report(name, measure, measured, models):
     """The distribution table of one measured value, then the recommendation."""
-    target, floor = measure["target"], measure.get("floor", measure["target"])
+    target, floor = measure["target"], measure["floor"]
     lines = [
         f"{name}: target {target}, floor {floor}",
         f"{'model':<40} {'min':>7} {'median':>7} {'max':>7} {'passes':>7} {'share':>7} {'seconds':>8}  by seed",
