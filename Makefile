@@ -41,10 +41,12 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Build, then grade the solution and the blank student notebook.
+# Build, then grade each assignment's solution and blank student notebook.
 demo: build
 	$(BIN)/python -m autograder grade solutions/deep_learning_primer.ipynb --out dist/demo/solution
 	$(BIN)/python -m autograder grade assignments/deep_learning_primer/deep_learning_primer.ipynb --out dist/demo/blank
+	$(BIN)/python -m autograder grade solutions/backprop_spiral.ipynb --out dist/demo/backprop_spiral/solution
+	$(BIN)/python -m autograder grade assignments/backprop_spiral/backprop_spiral.ipynb --out dist/demo/backprop_spiral/blank
 
 test: install
 	$(BIN)/python -m pytest -ra --durations=15

@@ -215,18 +215,22 @@ def _grade(args):
 
 
 def _assignment_graded(args):
-    """--assignment, else the course's only assignment, else the one most of the files name (in otter's
-    metadata, or by their own name: an instructor's master, a Gradescope download's file)."""
+    """--assignment, else the course's only assignment, else that of the class already in --out, else
+    the one most of the files name (in otter's metadata, or by their own name: an instructor's master,
+    a Gradescope download's file)."""
+    from autograder.classroom.bulk import no_submissions
     from autograder.classroom.collect import collect
     from autograder.course import assignment_names
     from autograder.errors import ConfigError
     from autograder.folders import ClassFolder
     from autograder.grading.submission import assignment_named
 
-    names = assignment_names()
-    if args.assignment or len(names) == 1:
-        return args.assignment
-    submissions, _ = collect(args.paths, ClassFolder(args.out).unpacked)
+    names, held = assignment_names(), ClassFolder(args.out).assignment()
+    if args.assignment or len(names) == 1 or held:
+        return args.assignment or held
+    submissions, ignored = collect(args.paths, ClassFolder(args.out).unpacked)
+    if not submissions:
+        raise no_submissions(args.paths, ignored)
     named = Counter(n for s in submissions if (n := assignment_named(s.path) or Path(s.path).stem) in names)
     if not named:
         raise ConfigError(
@@ -273,9 +277,10 @@ def _grade_class(args, config):
 
 
 def _similarity(args):
-    from autograder.similarity.compare import similarity_again
+    from autograder.similarity.compare import graded_class, similarity_again
 
-    _tell_similarity(similarity_again(args.out, _config(args)), args.out)
+    config = _config(args, args.assignment or graded_class(args.out).assignment())
+    _tell_similarity(similarity_again(args.out, config), args.out)
     return 0
 
 
@@ -335,24 +340,39 @@ def _gradescope(args):
     return 0
 
 
+def _each_config(args):
+    """--assignment's settings, else every assignment's, in name order: a course's checks run on all."""
+    from autograder.course import assignment_names
+
+    return [_config(args)] if args.assignment else [_config(args, name) for name in assignment_names()]
+
+
 def _preflight(args):
     from autograder.quality.preflight import preflight
 
-    print(preflight(_config(args), args.out, _sandbox(args)))
+    for config in _each_config(args):
+        print(preflight(config, args.out / config.assignment, _sandbox(args)))
     return 0
 
 
 def _calibrate(args):
     from autograder.quality.calibrate import calibrate
 
-    print(calibrate(_config(args), max(1, args.seeds), args.out, max(1, args.jobs), _sandbox(args)))
+    configs = _each_config(args)
+    if not args.assignment:  # the course's: those that have something to calibrate
+        configs = [c for c in configs if c.measured and c.files.calibration.is_file()]
+    for config in configs:
+        print(calibrate(config, max(1, args.seeds), args.out / config.assignment, max(1, args.jobs), _sandbox(args)))
     return 0
 
 
 def _mutants(args):
     from autograder.quality.mutants import run_mutants
 
-    return 0 if run_mutants(_config(args), args.out, max(1, args.jobs), _sandbox(args)) else 1
+    configs = _each_config(args)
+    jobs, sandbox = max(1, args.jobs), _sandbox(args)
+    caught = [run_mutants(config, args.out / config.assignment, jobs, sandbox) for config in configs]
+    return 0 if all(caught) else 1
 
 
 if __name__ == "__main__":

@@ -45,6 +45,14 @@ class ClassFolder:
     similarity = property(lambda self: self.path / "similarity.html")
     similarity_csv = property(lambda self: self.path / "similarity.csv")
     unpacked = property(lambda self: self.path / "unpacked")
+    assignment_file = property(lambda self: self.path / "assignment.txt")
+
+    def assignment(self):
+        """The assignment this class is of; None where no class was graded yet (or before it was recorded)."""
+        try:
+            return self.assignment_file.read_text().strip() or None
+        except FileNotFoundError:
+            return None
 
     def student(self, key) -> SubmissionFolder:
         return SubmissionFolder(self.path / "students" / key)

@@ -5,7 +5,7 @@ import socket
 
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import FOR_THE_PRIMER, run_cli
 
 
 def one_line_error(run, *words):
@@ -34,7 +34,8 @@ def test_a_class_with_no_notebooks_is_an_error_naming_what_was_ignored(tmp_path)
 def test_missing_mnist_is_an_error_before_anything_is_written(tmp_path):
     (tmp_path / "x.ipynb").write_text("{}")
     env = {**os.environ, "MNIST_PATH": str(tmp_path / "mnist.npz")}
-    one_line_error(run_cli("grade", tmp_path / "x.ipynb", "--out", tmp_path / "out", env=env), "MNIST_PATH")
+    run = run_cli("grade", tmp_path / "x.ipynb", "--out", tmp_path / "out", *FOR_THE_PRIMER, env=env)
+    one_line_error(run, "MNIST_PATH")
     assert not (tmp_path / "out").exists()
 
 
@@ -43,7 +44,7 @@ def test_an_unreachable_scheduler_is_an_error_before_anything_is_written(tmp_pat
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))
         address = f"tcp://127.0.0.1:{unused.getsockname()[1]}"
-        run = run_cli("grade", tmp_path / "x.ipynb", "--out", tmp_path / "out", "--scheduler", address)
+        run = run_cli("grade", tmp_path / "x.ipynb", "--out", tmp_path / "out", *FOR_THE_PRIMER, "--scheduler", address)
     one_line_error(run, f"cannot reach the Dask scheduler at {address}")
     assert not (tmp_path / "out").exists()
 
@@ -53,14 +54,16 @@ def test_an_unknown_question_or_student_to_regrade_is_an_error(tmp_path):
     folder.mkdir()
     (folder / "ann.ipynb").write_text("{ not a notebook")
     out = tmp_path / "out"
-    one_line_error(run_cli("grade", folder, "--out", out, "--questions", "activation"), "no question activation")
-    assert run_cli("grade", folder, "--out", out).returncode == 0
-    one_line_error(run_cli("grade", folder, "--out", out, "--regrade", "anne"), "no submission of anne", "ann")
+    run = run_cli("grade", folder, "--out", out, *FOR_THE_PRIMER, "--questions", "activation")
+    one_line_error(run, "no question activation")
+    assert run_cli("grade", folder, "--out", out, *FOR_THE_PRIMER).returncode == 0
+    run = run_cli("grade", folder, "--out", out, *FOR_THE_PRIMER, "--regrade", "anne")
+    one_line_error(run, "no submission of anne", "ann")
 
 
 def test_a_file_named_like_an_option_is_graded(tmp_path):
     (tmp_path / "-rf.ipynb").write_text("{ not a notebook")
-    run = run_cli("grade", "-rf.ipynb", "--out", "out", cwd=tmp_path)
+    run = run_cli("grade", "-rf.ipynb", "--out", "out", *FOR_THE_PRIMER, cwd=tmp_path)
     assert run.returncode == 1 and "not a Jupyter notebook" in run.stderr, run.stdout + run.stderr
     assert (tmp_path / "out" / "results.json").is_file()
 
@@ -84,6 +87,14 @@ def test_a_damaged_zip_or_an_invalid_notebook_is_a_one_line_reason(tmp_path, bui
     invalid = {"cells": [{"cell_type": "code", "source": 5}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     (tmp_path / "invalid.ipynb").write_text(json.dumps(invalid))
     for name, reason in [("crc.zip", "damaged zip: Bad CRC-32"), ("invalid.ipynb", "not a valid Jupyter notebook")]:
-        run = run_cli("grade", tmp_path / name, "--out", tmp_path / name.replace(".", "_"))
+        run = run_cli("grade", tmp_path / name, "--out", tmp_path / name.replace(".", "_"), *FOR_THE_PRIMER)
         assert run.returncode == 1 and "Traceback" not in run.stdout + run.stderr, run.stderr
         assert run.stderr.count("\n") == 1 and reason in run.stderr, run.stderr
+
+
+def test_a_notebook_that_names_no_assignment_asks_which_one(tmp_path):
+    """The course has two: a notebook without otter's metadata, and named like neither, is not guessed."""
+    (tmp_path / "x.ipynb").write_text("{ not a notebook")
+    run = run_cli("grade", tmp_path / "x.ipynb", "--out", tmp_path / "out")
+    one_line_error(run, "--assignment (backprop_spiral, deep_learning_primer)")
+    assert not (tmp_path / "out").exists()

@@ -40,7 +40,8 @@ class RemoteFunction:
             kind = RuntimeWarning if "Warning" in category else UserWarning
             warnings.warn(f"{category}: {message}", kind, stacklevel=2)
         value = self.namespace.decode(reply, arrays)
-        _refuse_changed_arguments(self.__name__, args, reply.get("args_after") or [], arrays)
+        after = [node and self.namespace._value(node, arrays) for node in reply.get("args_after") or []]
+        _refuse_changed_arguments(self.__name__, args, after)
         return value
 
     def __reduce__(self):
@@ -51,18 +52,42 @@ class RemoteFunction:
         return f"<student function {self.__name__}>"
 
 
-def _refuse_changed_arguments(name, args, after, arrays):
+def _refuse_changed_arguments(name, args, after):
     """The function got copies; one it changed in place is a wrong answer, said so plainly.
 
-    (The grader's own arrays never change, so no expected value is computed from a
-    student's overwritten input.)"""
+    Arrays are compared, alone or in the dicts and lists that hold them (a network's
+    parameters). The grader's own values never change, so no expected value is computed
+    from a student's overwritten input."""
     for n, (arg, changed) in enumerate(zip(args, after), 1):
-        if changed is not None and isinstance(arg, np.ndarray):
-            if not np.array_equal(arrays[changed["k"]], arg, equal_nan=arg.dtype.kind in "fc"):
-                raise StudentError(
-                    f"{name} changed its input array (argument {n}) in place: "
-                    "compute the result in a new array and leave the input as it was"
-                )
+        where = _first_change(arg, changed)
+        if where is not None:
+            raise StudentError(
+                f"{name} changed its input array (argument {n}{where}) in place: "
+                "compute the result in new arrays and leave the input as it was"
+            )
+
+
+def _first_change(before, after, where=""):
+    """Where `after` differs from `before` ("" for the whole value), or None; only arrays and
+    the containers holding them are compared."""
+    if isinstance(before, np.ndarray):
+        same = isinstance(after, np.ndarray) and np.array_equal(before, after, equal_nan=before.dtype.kind in "fc")
+        return None if same else where
+    if isinstance(before, dict) and isinstance(after, dict):
+        if before.keys() != after.keys():
+            return f"{where}, its keys"
+        pairs = [(f"{where}[{k!r}]", before[k], after[k]) for k in before]
+    elif isinstance(before, list) and isinstance(after, list):
+        if len(before) != len(after):
+            return f"{where}, its length"
+        pairs = [(f"{where}[{i}]", b, a) for i, (b, a) in enumerate(zip(before, after))]
+    else:
+        return None
+    for inner, b, a in pairs:
+        change = _first_change(b, a, inner)
+        if change is not None:
+            return change
+    return None
 
 
 class KernelNamespace(dict):

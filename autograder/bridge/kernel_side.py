@@ -56,8 +56,9 @@ def answer(request):
                 warnings.simplefilter("always")
                 value = value(*args, **kwargs)
             reply["warnings"] = [[w.category.__name__, str(w.message)] for w in caught]
-            # Arrays as the call left them, so that changing an argument in place shows.
-            reply["args_after"] = [_encode(a, arrays) if isinstance(a, np.ndarray) else None for a in args]
+            # Arrays (and dicts or lists of them) as the call left them: a change in place shows.
+            holding_arrays = (np.ndarray, dict, list)
+            reply["args_after"] = [_encode(a, arrays) if isinstance(a, holding_arrays) else None for a in args]
         reply["value"] = _encode(value, arrays, name if request["op"] == "get" else None)
     except BaseException as e:  # the student's code may raise anything, even SystemExit
         reply["error"] = [type(e).__name__, str(e)[:2000]]

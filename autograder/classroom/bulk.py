@@ -71,15 +71,16 @@ def grade_all(paths, out, config, jobs, sandbox, regrade=None, questions=None, c
     `cluster`: a cluster.Cluster whose workers grade instead (in their own sandboxes).
     """
     folder = ClassFolder(out)
+    held = folder.assignment()
+    if held not in (None, config.assignment):
+        raise InputError(f"{out} holds the class of {held!r}: grade {config.assignment!r} into another folder (--out)")
     submissions, ignored = collect(paths, folder.unpacked)
     submissions, others = of_assignment(submissions, config.assignment)
     ignored += others
     if not submissions:
-        listed = "; ".join(f"{i.path.name}: {i.why}" for i in ignored[:5])
-        raise InputError(
-            f"no submissions in {', '.join(map(str, paths))}" + (f" (ignored: {listed})" if listed else "")
-        )
+        raise no_submissions(paths, ignored)
     out.mkdir(parents=True, exist_ok=True)
+    folder.assignment_file.write_text(f"{config.assignment}\n")
     adjustments = read_adjustments(folder.adjustments, list(config.points))
     book = Gradebook(folder.gradebook, config.points, config.measured)
     rows = book.read()
@@ -101,6 +102,12 @@ def grade_all(paths, out, config, jobs, sandbox, regrade=None, questions=None, c
     unknown = sorted({a.student for a in adjustments} - {n for row in final for n in (row.student, row.name)})
     warnings = [f"adjustments.csv names {s}, who has no row in the gradebook: not applied" for s in unknown]
     return ClassRun(final, todo, ignored, absent, warnings)
+
+
+def no_submissions(paths, ignored):
+    """The error of a run with nothing to grade, naming the first files it passed over and why."""
+    listed = "; ".join(f"{i.path.name}: {i.why}" for i in ignored[:5])
+    return InputError(f"no submissions in {', '.join(map(str, paths))}" + (f" (ignored: {listed})" if listed else ""))
 
 
 def _plan(submissions, rows, out, regrade, questions):

@@ -51,7 +51,7 @@ def run_mutants(config, out, jobs, sandbox):
 
 def _print_table(rows, expected, config):
     possible = sum(config.points.values())
-    print(f"\n{'notebook':<40} {'question':<17} {'points':>11} {'total':>6}  verdict")
+    print(f"\n{config.assignment}\n{'notebook':<40} {'question':<17} {'points':>11} {'total':>6}  verdict")
     all_right = True
     for stem, (question, name) in expected.items():
         row = rows[stem]

@@ -33,7 +33,8 @@ def preflight(config, out, sandbox):
     minutes = min(GRADESCOPE_MAX_MINUTES, max(10, needed))
     memory_gb = math.ceil(1.5 * peak_gb)
     lines = [
-        f"Graded the solution as Gradescope would ({config.threads} numeric thread(s), limits.threads):"
+        f"{config.assignment}: graded the solution as Gradescope would"
+        f" ({config.threads} numeric thread(s), limits.threads):"
         f" {result.score:g} / {result.possible:g} points in {result.seconds:.0f} s,"
         f" peak memory {peak_gb:.1f} GB (kernel and grader together).",
         "Gradescope autograder settings to choose (Settings > Autograder > resources and timeout):",

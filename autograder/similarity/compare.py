@@ -64,11 +64,17 @@ def write_similarity(rows, out, config):
     return report
 
 
+def graded_class(out):
+    """The class folder `out`, which must hold a graded class."""
+    folder = ClassFolder(out)
+    if not folder.gradebook.is_file():
+        raise InputError(f"{out} has no gradebook.csv: grade the class into it first (grade PATH... --out {out})")
+    return folder
+
+
 def similarity_again(out, config):
     """write_similarity for a graded class's folder, from its gradebook: nothing is graded."""
-    book = Gradebook(ClassFolder(out).gradebook, config.points, config.measured)
-    if not book.path.is_file():
-        raise InputError(f"{out} has no gradebook.csv: grade the class into it first (grade PATH... --out {out})")
+    book = Gradebook(graded_class(out).gradebook, config.points, config.measured)
     return write_similarity(sorted(book.read().values(), key=lambda row: row.student), out, config)
 
 

@@ -3,8 +3,10 @@
 import ast
 from pathlib import Path
 
+import numpy as np
+
 from autograder.bridge import kernel_side, wire
-from autograder.bridge.grader_side import KernelNamespace
+from autograder.bridge.grader_side import KernelNamespace, _first_change
 
 
 def _kinds_written_by_the_kernel():
@@ -39,3 +41,14 @@ def test_plain_values_round_trip_without_a_kernel():
 
 def test_both_sides_frame_alike():
     assert kernel_side.FRAME_HEADER == wire.FRAME_HEADER
+
+
+def test_a_change_in_place_is_found_inside_the_dicts_and_lists_that_hold_arrays():
+    params = {"W1": np.ones((2, 3)), "b1": np.zeros(3)}
+    after = {"W1": np.ones((2, 3)), "b1": np.array([0.0, 0.5, 0.0])}
+    assert _first_change(params, after) == "['b1']"
+    assert _first_change([np.ones(2), params], [np.ones(2), after]) == "[1]['b1']"
+    assert _first_change(params, {"W1": np.ones((2, 3))}) == ", its keys"
+    assert _first_change(np.array([np.nan]), np.array([np.nan])) is None
+    assert _first_change(params, {k: v.copy() for k, v in params.items()}) is None
+    assert _first_change("text", "other") is None  # only arrays are compared

@@ -54,6 +54,7 @@ def test_a_due_date_without_a_time_zone_is_a_config_error(tmp_path, config):
     path = tmp_path / "grading_config.yml"
     path.write_text(Path(config.source).read_text().replace("due_date: null", 'due_date: "2026-12-10 23:59"'))
     with pytest.raises(ConfigError, match="time zone"):
-        load_config(path)
+        load_config(path, assignment="deep_learning_primer")
     path.write_text(Path(config.source).read_text().replace("due_date: null", "due_date: 2026-12-10T23:59:00-05:00"))
-    assert load_config(path).due_date == "2026-12-10T23:59:00-05:00"  # YAML's own datetime, read as text
+    primer = load_config(path, assignment="deep_learning_primer")
+    assert primer.due_date == "2026-12-10T23:59:00-05:00"  # YAML's own datetime, read as text

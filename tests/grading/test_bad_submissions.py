@@ -8,7 +8,7 @@ import pytest
 
 from autograder.contract import Status
 from autograder.grading.grade import Kernels, grade_submission
-from tests.helpers import run_cli, valid_results
+from tests.helpers import FOR_THE_PRIMER, run_cli, valid_results
 
 
 def _wrong_assignment(path, built):
@@ -76,7 +76,7 @@ def test_the_command_line_prints_one_error_line_and_writes_results(tmp_path, bui
     """Graded isolated, as a class grades it: the deep file once crashed the grading child."""
     make, reason = CASES[name]
     make(tmp_path / name, built)
-    result = run_cli("grade", tmp_path / name, "--out", tmp_path / "out")
+    result = run_cli("grade", tmp_path / name, "--out", tmp_path / "out", *FOR_THE_PRIMER)
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
     error_lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]

@@ -2,7 +2,7 @@
 
 import os
 
-from tests.helpers import run_cli
+from tests.helpers import FOR_THE_PRIMER, run_cli
 
 
 def test_doctor_says_the_sandbox_works_here():
@@ -13,7 +13,7 @@ def test_doctor_says_the_sandbox_works_here():
 def test_without_bwrap_grading_refuses_in_one_line_and_writes_nothing(tmp_path):
     (tmp_path / "x.ipynb").write_text("{}")
     bare = {**os.environ, "PATH": str(tmp_path)}  # no bwrap on the PATH
-    run = run_cli("grade", tmp_path / "x.ipynb", "--out", tmp_path / "out", env=bare, timeout=120)
+    run = run_cli("grade", tmp_path / "x.ipynb", "--out", tmp_path / "out", *FOR_THE_PRIMER, env=bare, timeout=120)
     assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
     assert "no sandbox for student code" in run.stderr and "--trusted" in run.stderr
     assert not (tmp_path / "out").exists()
@@ -24,6 +24,7 @@ def test_without_bwrap_grading_refuses_in_one_line_and_writes_nothing(tmp_path):
 def test_trusted_grades_without_the_sandbox(tmp_path):
     (tmp_path / "x.ipynb").write_text("{ not a notebook")
     bare = {**os.environ, "PATH": str(tmp_path)}
-    run = run_cli("grade", tmp_path / "x.ipynb", "--out", tmp_path / "out", "--trusted", env=bare, timeout=300)
+    out = tmp_path / "out"
+    run = run_cli("grade", tmp_path / "x.ipynb", "--out", out, *FOR_THE_PRIMER, "--trusted", env=bare, timeout=300)
     assert run.returncode == 1 and "not a Jupyter notebook" in run.stderr, run.stderr
     assert (tmp_path / "out" / "results.json").exists()
