@@ -34,6 +34,13 @@ def make_submission(path, built, **overrides):
     return path
 
 
+def submission_of(config, path, **overrides):
+    """The student notebook of `config`'s assignment with its solution's answers, some replaced by `overrides`."""
+    template = nbformat.read(config.files.student, as_version=4)
+    nbformat.write(answers.fill_answers(template, {**answers.solution_answers(config.files.master), **overrides}), path)
+    return path
+
+
 def run_cli(*args, cwd=ROOT, env=None, timeout=900):
     return subprocess.run(
         [sys.executable, "-m", "autograder", *map(str, args)],
