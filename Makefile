@@ -77,17 +77,17 @@ bench-sandbox: build
 bench-similarity: install
 	PYTHONPATH=$(CURDIR) $(BIN)/python bench/similarity_speed.py  # it borrows the similarity test's students
 
-# Planted bugs: each must lose points; the solution full marks, the blank notebook 0.
+# Planted bugs, of every assignment: each must lose points; the solution full marks, the blank notebook 0.
 mutants: build
 	$(BIN)/python -m autograder mutants
 
-# The accuracy target from measurements: the solution, the baseline and the variants of the
-# notebook's advice (solutions/deep_learning_primer.calibrate.yml) graded over 5 seeds (about 15
-# minutes on 2 cores for 3 seeds: 25 for 5); prints a recommendation.
+# Each measured value's target from measurements: the models of each solutions/<name>.calibrate.yml
+# graded over 5 seeds (the primer's: about 25 minutes on 2 cores; the spiral's: 1 minute); prints
+# a recommendation per value.
 calibrate: build
 	$(BIN)/python -m autograder calibrate --seeds 5
 
-# Grade the solution as Gradescope would; print the settings to choose there.
+# Grade each assignment's solution as Gradescope would; print the settings to choose there.
 preflight: build
 	$(BIN)/python -m autograder preflight
 

@@ -1,7 +1,7 @@
 """Benchmark: each assignment's Gradescope image, built as Gradescope builds it: its size and setup time.
 
-For the primer and for a NumPy assignment (the `new` starter, in a copy of the course), the
-autograder zip is unpacked into a tree laid out like /autograder and its setup.sh runs for real,
+For each assignment of the course (or those named on the command line), the autograder zip is
+unpacked into a tree laid out like /autograder and its setup.sh runs for real,
 as root, in a private mount namespace where that tree is /autograder (as tests/lms/test_gradescope.py
 does), with pip's cache off (PIP_NO_CACHE_DIR) so that every package is downloaded, as on Gradescope. Prints the
 zip's size, setup.sh's wall time and the installed tree's size (the virtual environment, the kit and
@@ -9,8 +9,8 @@ the data). Needs root and `unshare`; run it with `make bench-gradescope`.
 """
 
 import os
-import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import zipfile
@@ -19,8 +19,8 @@ from pathlib import Path
 from autograder import ROOT
 from autograder.assign.build import build_one
 from autograder.assign.gradescope_zip import write_zip
-from autograder.assign.starter import write_starter
 from autograder.config import load_config
+from autograder.course import assignment_names
 
 
 def image(zip_path, folder):
@@ -39,22 +39,17 @@ def image(zip_path, folder):
     return seconds, int(size)
 
 
-def main():
+def main(names):
+    """The image of each assignment named (default: every assignment of the course)."""
     with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        course = tmp / "course"
-        shutil.copytree(ROOT / "solutions", course / "solutions")
-        write_starter("numpy_starter", course)
-        zips = {}
-        for name, root in (("deep_learning_primer", ROOT), ("numpy_starter", course)):
-            config = load_config(ROOT / "grading_config.yml", root, name)
-            build_one(config, root, root)
-            zips[name] = write_zip(config)
-        for name, path in zips.items():
-            seconds, megabytes = image(path, tmp / name)
+        for name in names or assignment_names():
+            config = load_config(assignment=name)
+            build_one(config, ROOT, ROOT)
+            path = write_zip(config)
+            seconds, megabytes = image(path, Path(tmp) / name)
             zipped = path.stat().st_size / 2**20
-            print(f"{name:<22} zip {zipped:6.1f} MB  setup.sh {seconds:5.0f} s  image {megabytes} MB")
+            print(f"{name:<22} zip {zipped:6.1f} MB  setup.sh {seconds:5.0f} s  image {megabytes} MB", flush=True)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
