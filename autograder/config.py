@@ -275,6 +275,11 @@ def _points(config):
 def _checked(config):
     where = f"{config.source}: assignments/{config.assignment}"
     for name, measure in config.measured.items():
+        if name in config.points:
+            raise ConfigError(
+                f"{where}/measured/{name}: a question has that name too (the gradebook has a column for each): "
+                "rename the measured value"
+            )
         if measure["floor"] > measure["target"]:
             raise ConfigError(
                 f"{where}/measured/{name}: floor {measure['floor']} is above the target {measure['target']}"

@@ -36,7 +36,7 @@ ACTIVATIONS = {
 
 def notebook_values(config):
     """What the student notebook says: the spiral's noise and the accuracy grading holds it to."""
-    accuracy = config.measured["spiral_accuracy"]
+    accuracy = config.measured["test_accuracy"]
     return {
         "NOISE": config.settings["noise"],
         "TARGET_ACCURACY": accuracy["target"],

@@ -33,6 +33,7 @@ def test_settings_travel_as_values():
         ("context_questions: [improved_model]", "context_questions: [improved_modle]", "no question improved_modle"),
         ("mnist_path: null", "mnist_pth: null", "no option 'mnist_pth'"),
         ("  deep_learning_primer:", "  deep_learning_primr:", "no solutions/deep_learning_primr.ipynb"),
+        ("test_accuracy: {target: 0.979", "mnist_accuracy: {target: 0.979", "mnist_accuracy: a question has that name"),
     ],
 )
 def test_a_bad_value_is_named(tmp_path, old, new, complaint):

@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, fields
 
 from autograder.contract import Status
+from autograder.errors import ConfigError
 from autograder.names import shown, unshown
 
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection): a file
@@ -134,8 +135,13 @@ class Row:
 
 
 def columns(questions, measured=()):
+    """The gradebook's header: Row's fields, with a column per question and per measured value."""
     expanded = {"scores": list(questions), "measured": list(measured)}
-    return [column for f in fields(Row) for column in expanded.get(f.name, [f.name])]
+    header = [column for f in fields(Row) for column in expanded.get(f.name, [f.name])]
+    twice = sorted({column for column in header if header.count(column) > 1})
+    if twice:
+        raise ConfigError(f"the gradebook would have two columns named {', '.join(twice)}: rename one of them")
+    return header
 
 
 class Gradebook:

@@ -12,8 +12,10 @@ import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 import zipfile
 from contextlib import suppress
+from pathlib import Path
 
 import nbformat
 import psutil
@@ -183,7 +185,17 @@ def student_processes():
     return [p.info for p in processes if p.info["uids"].real == uid and p.info["status"] != psutil.STATUS_ZOMBIE]
 
 
-def test_without_bwrap_a_surviving_process_is_killed_and_runs_nothing_as_root(image, built):
+@pytest.fixture
+def plants_removed():
+    """What PLANT leaves above the kernel's folder (/tmp/autograder), taken away after the test: a
+    Python started in /tmp would import it (a real Gradescope container is thrown away instead)."""
+    yield
+    planted = Path(tempfile.gettempdir()) / "autograder"
+    if planted.is_dir() and planted.owner() == "student":
+        shutil.rmtree(planted)
+
+
+def test_without_bwrap_a_surviving_process_is_killed_and_runs_nothing_as_root(image, built, plants_removed):
     """In a container without user namespaces, the `student` user is the boundary (with bwrap: the corpus test)."""
 
     def write(path):
@@ -205,7 +217,7 @@ def test_no_student_user_no_grading(image, built, tmp_path):
     assert results["score"] == 0 and "'student'" in results["output"] and "does not exist" in results["output"]
 
 
-def test_the_attack_corpus_changes_nothing_on_gradescope(image, built):
+def test_the_attack_corpus_changes_nothing_on_gradescope(image, built, plants_removed):
     """Every attack of tests/attacks.py, a surviving process and an endless cell in one notebook,
     graded in the Gradescope layout: nothing changes, the endless cell is stopped at the cell limit."""
     kit = image / "source" / "kit"
