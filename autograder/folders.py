@@ -12,6 +12,8 @@ these files asks here for its path, so a name changes in one place.
 from dataclasses import dataclass
 from pathlib import Path
 
+from filelock import FileLock
+
 
 @dataclass(frozen=True)
 class SubmissionFolder:
@@ -46,6 +48,15 @@ class ClassFolder:
     similarity_csv = property(lambda self: self.path / "similarity.csv")
     unpacked = property(lambda self: self.path / "unpacked")
     assignment_file = property(lambda self: self.path / "assignment.txt")
+    ignored = property(lambda self: self.path / "ignored.csv")
+    """What a class run passed over (path, why)."""
+    decisions = property(lambda self: self.path / "similarity_decisions.csv")
+    """The instructor's decisions about flagged pairs (the review app's)."""
+
+    @property
+    def lock(self):
+        """Held by every writer of the class's shared files."""
+        return FileLock(self.path / ".lock")
 
     def assignment(self):
         """The assignment this class is of; None where no class was graded yet (or before it was recorded)."""
