@@ -34,6 +34,13 @@ def make_submission(path, built, **overrides):
     return path
 
 
+def answered(config, path, **overrides):
+    """The student notebook of `config`'s assignment with its solution's answers, some replaced by `overrides`."""
+    answers_ = {**answers.solution_answers(config.files.master), **overrides}
+    nbformat.write(answers.fill_answers(nbformat.read(config.files.student, as_version=4), answers_), path)
+    return path
+
+
 def run_cli(*args, cwd=ROOT, env=None, timeout=900):
     return subprocess.run(
         [sys.executable, "-m", "autograder", *map(str, args)],
