@@ -1,8 +1,8 @@
 """The review app's Flask application: a graded class's out folder, its token, its forms' CSRF.
 
 Pages (pages.py) and actions (actions.py) read the class through a ClassView at each
-request; the application holds only what outlives a request: the token, the regrades
-under way, and whether the folder may be written.
+request; the application holds only what outlives a request: the class's view and
+the regrades under way.
 """
 
 import secrets
@@ -18,11 +18,10 @@ from autograder.review.class_view import ClassView
 from autograder.review.regrades import Regrades
 
 
-def create_app(out, config, token, grade, writable=None):
+def create_app(out, config, token, grade):
     """The app for the class in `out` (config: its assignment's settings), used with `token`.
 
-    `grade(key, questions)`: a regrade (bulk.regrade with a sandbox; a stand-in in tests).
-    `writable`: whether the class may be changed; None: as the file system says.
+    `grade(key, questions)`: a regrade (bulk.regrade with the command line's sandbox).
     """
     app = Flask(__name__)
     view = ClassView(Path(out).resolve(), config)  # Flask reads a relative path from its own package
@@ -37,7 +36,6 @@ def create_app(out, config, token, grade, writable=None):
     app.extensions["review"] = {
         "view": view,
         "regrades": Regrades(grade),
-        "writable": view.writable if writable is None else (lambda: writable),
     }
     require_token(app, token)
     CSRFProtect(app)

@@ -20,4 +20,4 @@ def student_row(key):
 
 
 def writable():
-    return review()["writable"]()
+    return view().writable()

@@ -5,18 +5,21 @@ the blank notebook handed in under a file name of HTML. Graded once by the comma
 (~30 s on 2 cores); the tests that change it work on copies, or last.
 """
 
-import secrets
+import os
+import re
 import shutil
-import threading
+import subprocess
+import sys
+import tempfile
+import time
 from contextlib import contextmanager
 
 import pytest
-from waitress import create_server
 
 from autograder import ROOT
 from autograder.assign.build import build_one
 from autograder.config import load_config
-from autograder.review.app import create_app
+from tests.conftest import SESSION_ENV
 from tests.helpers import answered, run_cli
 
 HTML_NAME = "<img src=x onerror=alert(1)>"
@@ -50,21 +53,34 @@ def graded(spiral, tmp_path_factory):
 
 
 @contextmanager
-def serving(out, config, grade=None, writable=None):
-    """The app on a free port, in this process: (its base URL, its token)."""
-    token = secrets.token_urlsafe(16)
-    app = create_app(out, config, token, grade or _no_regrade, writable)
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+def serving(out, unprivileged=False):
+    """`python -m autograder serve OUT` on a free port: (its base URL, its token) from the URL it prints.
+
+    `unprivileged`: as `nobody` where the tests run as root (root writes through any mode bits).
+    """
+    command = [sys.executable, "-m", "autograder", "serve", str(out), "--port", "0"]
+    if unprivileged and os.geteuid() == 0:
+        command = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
+    env = {**SESSION_ENV, "MPLCONFIGDIR": tempfile.gettempdir()}
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        yield f"http://127.0.0.1:{server.effective_port}", token
+        url = _url(server)
+        yield url.split("/?")[0], url.split("token=")[1]
     finally:
-        server.close()
+        server.terminate()
+        server.wait(timeout=30)
 
 
-def _no_regrade(student, questions):
-    raise AssertionError("no regrade in this test")
+def _url(server):
+    """The URL the server prints, within 60 s."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = server.stdout.readline()
+        if match := re.search(r"http://\S+", line):
+            return match[0]
+        if not line and server.poll() is not None:
+            break
+    raise AssertionError(f"the server printed no URL: {server.stdout.read()}")
 
 
 @pytest.fixture(scope="package")

@@ -14,8 +14,8 @@ SCREENS = os.environ.get("REVIEW_SCREENS")  # a folder: each page's screenshot g
 
 
 @pytest.fixture(scope="module")
-def served(graded, spiral):
-    with serving(graded, spiral) as (url, token):
+def served(graded):
+    with serving(graded) as (url, token):
         yield url, token
 
 
