@@ -303,9 +303,9 @@ def _serve(args):
     config = _config(args, graded_class(args.out).assignment())
 
     def grade(student, questions):
-        from autograder.classroom.bulk import regrade
+        from autograder.classroom.bulk import regrade_student
 
-        return regrade(args.out, config, student, questions, _sandbox(args))
+        return regrade_student(args.out, config, student, questions, _sandbox(args))
 
     serve(args.out, config, args.host, args.port, grade)
     return 0

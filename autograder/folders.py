@@ -4,7 +4,8 @@ The one owner of the out folder's layout: every part of the kit that reads or wr
 these files asks here for its path, so a name changes in one place.
 
     OUT/gradebook.csv  adjustments.csv  history.csv  canvas_grades.csv  feedback.zip
-    OUT/summary.html  summary.png  similarity.html  similarity.csv
+    OUT/summary.html  summary.png  similarity.html  similarity.csv  similarity_decisions.csv
+    OUT/assignment.txt  ignored.csv  .lock
     OUT/unpacked/                 LMS downloads, unpacked
     OUT/students/<student>/       grade.json  results.json  feedback.html  grader.log  answers.json
 """
@@ -49,14 +50,16 @@ class ClassFolder:
     unpacked = property(lambda self: self.path / "unpacked")
     assignment_file = property(lambda self: self.path / "assignment.txt")
     ignored = property(lambda self: self.path / "ignored.csv")
-    """What a class run passed over (path, why)."""
+    """The files the last run passed over, and why."""
     decisions = property(lambda self: self.path / "similarity_decisions.csv")
-    """The instructor's decisions about flagged pairs (the review app's)."""
+    """The instructor's decisions on flagged pairs (the review app's)."""
 
     @property
     def lock(self):
-        """Held by every writer of the class's shared files."""
-        return FileLock(self.path / ".lock")
+        """Held by every writer of the class's shared files (the gradebook, adjustments, history, the
+        pages), so that a class run and the review app at work on one class lose no line of either.
+        Reentrant in a thread; other threads and processes wait."""
+        return FileLock(self.path / ".lock", is_singleton=True)
 
     def assignment(self):
         """The assignment this class is of; None where no class was graded yet (or before it was recorded)."""

@@ -54,6 +54,14 @@ def built(config, tmp_path_factory):
     return config.files.student
 
 
+@pytest.fixture(scope="session")
+def spiral(tmp_path_factory):
+    """The second assignment's settings, its tests built into dist/ (its committed student notebook is read)."""
+    config = load_config(assignment="backprop_spiral")
+    build_one(config, tmp_path_factory.mktemp("spiral-students"), ROOT)
+    return config
+
+
 # The lenient config of the class run: quick training passes, and stuck submissions stop soon.
 LENIENT_LIMITS = {
     "cell_timeout_seconds": 20,

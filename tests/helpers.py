@@ -34,10 +34,10 @@ def make_submission(path, built, **overrides):
     return path
 
 
-def answered(config, path, **overrides):
+def submission_of(config, path, **overrides):
     """The student notebook of `config`'s assignment with its solution's answers, some replaced by `overrides`."""
-    answers_ = {**answers.solution_answers(config.files.master), **overrides}
-    nbformat.write(answers.fill_answers(nbformat.read(config.files.student, as_version=4), answers_), path)
+    template = nbformat.read(config.files.student, as_version=4)
+    nbformat.write(answers.fill_answers(template, {**answers.solution_answers(config.files.master), **overrides}), path)
     return path
 
 

@@ -10,11 +10,9 @@ import pytest
 from nbclient import NotebookClient
 
 from autograder import ROOT
-from autograder.assign.build import build_one
 from autograder.classroom.collect import one_submission
-from autograder.config import load_config
 from autograder.grading.isolate import grade_isolated
-from tests.helpers import FOR_THE_PRIMER, answered, run_cli
+from tests.helpers import FOR_THE_PRIMER, run_cli, submission_of
 
 # train, written to update the parameters it is given rather than copies of them.
 TRAIN_IN_PLACE = """\
@@ -31,14 +29,6 @@ def train(X, y, params, activation="tanh", learning_rate=0.5, n_steps=1000):
 COLAB = "type(get_ipython()).__module__ = 'google.colab._shell'  # how otter (and the notebook) recognise Colab"
 
 
-@pytest.fixture(scope="module")
-def spiral(tmp_path_factory):
-    """The assignment's config, its tests and zips built into dist/ (the committed student notebook is read)."""
-    config = load_config(assignment="backprop_spiral")
-    build_one(config, tmp_path_factory.mktemp("students"), ROOT)
-    return config
-
-
 def _grade(config, path, out, sandbox):
     return grade_isolated(one_submission(path), out, config, threading.Event(), sandbox)
 
@@ -47,7 +37,7 @@ def test_its_solution_gets_every_point_and_the_grader_measures_its_network(spira
     """Graded where no MNIST can be found: the spiral needs none."""
     monkeypatch.delenv("MNIST_PATH", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
-    graded = _grade(spiral, answered(spiral, tmp_path / "solution.ipynb"), tmp_path / "solution", sandbox)
+    graded = _grade(spiral, submission_of(spiral, tmp_path / "solution.ipynb"), tmp_path / "solution", sandbox)
     failed = [t.message for q in graded.questions for t in q.tests if not t.passed]
     assert (graded.score, graded.possible, graded.error, failed) == (20, 20, None, [])
     assert graded.measurements["spiral_accuracy"] >= spiral.measured["spiral_accuracy"]["target"]
@@ -56,7 +46,7 @@ def test_its_solution_gets_every_point_and_the_grader_measures_its_network(spira
 
 def test_a_train_that_changes_the_params_it_is_given_loses_its_points_saying_where(spiral, sandbox, tmp_path):
     """The grader compares the arrays inside a dict argument as it does a lone array."""
-    path = answered(spiral, tmp_path / "in_place.ipynb", train=TRAIN_IN_PLACE)
+    path = submission_of(spiral, tmp_path / "in_place.ipynb", train=TRAIN_IN_PLACE)
     graded = _grade(spiral, path, tmp_path / "in_place", sandbox)
     scores = {q.name: q.score for q in graded.questions}
     assert scores["train"] == 0 and scores["backward"] == 5, scores
@@ -67,7 +57,7 @@ def test_a_train_that_changes_the_params_it_is_given_loses_its_points_saying_whe
 def test_a_class_of_both_assignments_grades_in_one_run_per_assignment(spiral, tmp_path):
     """One folder of both assignments' notebooks: each run grades its own and lists the others as ignored."""
     (tmp_path / "in").mkdir()
-    answered(spiral, tmp_path / "in" / "ann.ipynb")
+    submission_of(spiral, tmp_path / "in" / "ann.ipynb")
     shutil.copy(spiral.files.student, tmp_path / "in" / "bob.ipynb")
     primer = ROOT / "assignments" / "deep_learning_primer" / "deep_learning_primer.ipynb"
     shutil.copy(primer, tmp_path / "in" / "cyd.ipynb")
@@ -100,7 +90,7 @@ def test_the_student_notebook_runs_top_to_bottom_blank_and_answered(spiral, tmp_
         if state == "blank":
             shutil.copy(spiral.files.student, path)
         else:
-            answered(spiral, path)
+            submission_of(spiral, path)
         nb = nbformat.read(path, as_version=4)
         if where == "colab":
             nb.cells.insert(0, nbformat.v4.new_code_cell(COLAB))

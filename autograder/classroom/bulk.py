@@ -7,37 +7,28 @@ questions graded again, running only the cells their tests need (no retraining f
 question that does not read the model). Each row goes into gradebook.csv as soon as its
 submission is done, so a crash or Ctrl-C keeps every finished row and the same command resumes.
 
-Then every row is settled: the instructor's adjustments (adjustments.csv) and the late
-policy applied, the feedback pages written again to show them, history.csv told what
-changed, and the summary page and the feedback bundle made anew (the command line then writes
-the similarity page: similarity/compare).
+Then the class is settled (settle.py): adjustments and the late policy applied, the pages made
+anew, history.csv told what changed (the command line then writes the similarity page:
+similarity/compare). Every write to the class's shared files holds the class folder's lock, so
+the review app may adjust and regrade while a run goes on (`regrade_student` is its regrade).
 """
 
-import csv
-import json
 import threading
-import zipfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from operator import attrgetter
+from pathlib import Path
 
 from tqdm import tqdm
 
 from autograder.classroom.adjustments import read_adjustments
-from autograder.classroom.collect import collect, of_assignment
-from autograder.classroom.gradebook import Gradebook, Row, as_text, fingerprint
-from autograder.classroom.late import Lateness, lateness, settle
-from autograder.classroom.summary import write_summary
+from autograder.classroom.collect import Submission, collect, of_assignment, write_ignored
+from autograder.classroom.gradebook import Gradebook, Row, fingerprint
+from autograder.classroom.settle import log_history, previous_grade, settle_class
 from autograder.contract import GradeResult
 from autograder.errors import InputError
 from autograder.folders import ClassFolder
 from autograder.grading.isolate import Spares, affordable_jobs, grade_isolated
-from autograder.reports.write import write_student_reports
-
-HISTORY_COLUMNS = ["when", "student", "why", "sha256", "total_before", "total_after"]
-by_student = attrgetter("student")
 
 
 @dataclass(frozen=True)
@@ -81,27 +72,61 @@ def grade_all(paths, out, config, jobs, sandbox, regrade=None, questions=None, c
         raise no_submissions(paths, ignored)
     out.mkdir(parents=True, exist_ok=True)
     folder.assignment_file.write_text(f"{config.assignment}\n")
-    adjustments = read_adjustments(folder.adjustments, list(config.points))
+    write_ignored(folder.ignored, ignored)
+    read_adjustments(folder.adjustments, list(config.points))  # an unusable line stops the run before grading
     book = Gradebook(folder.gradebook, config.points, config.measured)
-    rows = book.read()
+    with folder.lock:
+        rows = book.read()
+        if not rows:
+            book.rewrite([])  # a new class (or a file this version cannot read): started anew
     todo = _plan(submissions, rows, out, regrade, questions)
-    before = {job.submission.student: rows.get(job.submission.student) for job in todo}
-    with book.appending(fresh=not rows) as add:
-        for row in _graded(todo, out, config, jobs, sandbox, len(submissions), cluster):
-            rows[row.student] = row
-            add(row)
+    for row in _graded(todo, out, config, jobs, sandbox, len(submissions), cluster):
+        with folder.lock:
+            book.add(row)
     found = {s.student: s for s in submissions}
-    settlements = {key: _settlement(row, found.get(key), adjustments, config) for key, row in rows.items()}
-    final = sorted((_settled(row, found.get(key), settlements[key]) for key, row in rows.items()), key=by_student)
-    absent = [row for row in final if row.student not in found]
-    book.rewrite(final)  # the same order whatever paths were named
-    _log_history(folder.history, todo, before, {r.student: r for r in final})
-    records = {row.student: record for row in final if (record := _previous(out, row.student))}
-    _write_feedback(final, records, out, config, settlements)
-    write_summary(final, records, out, config, ignored)
-    unknown = sorted({a.student for a in adjustments} - {n for row in final for n in (row.student, row.name)})
+    with folder.lock:
+        final = settle_class(out, config, found)
+        log_history(folder.history, _history(todo, rows, final))
+        adjustments = read_adjustments(folder.adjustments, list(config.points))
+    unknown = sorted({a.student for a in adjustments} - {n for row in final.values() for n in (row.student, row.name)})
     warnings = [f"adjustments.csv names {s}, who has no row in the gradebook: not applied" for s in unknown]
-    return ClassRun(final, todo, ignored, absent, warnings)
+    absent = [row for row in final.values() if row.student not in found]
+    return ClassRun(list(final.values()), todo, ignored, absent, warnings)
+
+
+def regrade_student(out, config, student, questions, sandbox):
+    """Grade one student of a graded class again, from the file its row records (every question, or
+    `questions`, running only the cells their tests need), and settle: the review app's regrade,
+    through the class run's own grading. Returns the student's settled row."""
+    folder = ClassFolder(out)
+    row = Gradebook(folder.gradebook, config.points, config.measured).read().get(student)
+    if row is None:
+        raise InputError(f"{student!r} has no row in {folder.gradebook}")
+    path = Path(row.file)
+    if not path.is_file():
+        raise InputError(f"{row.file} is not there any more: grade the class again from its files")
+    previous = previous_grade(out, student) if questions else None
+    why = f"regrade of {', '.join(questions)}" if previous else "regrade"
+    submission = Submission(row.student, row.name, path, row.lms_id)
+    job = Job(submission, fingerprint(path), why, tuple(questions) if previous else None, previous)
+    progress = _Progress(1, 0, quiet=True)
+    (graded,) = _graded_here([job], out, config, 1, sandbox, progress)
+    with folder.lock:
+        Gradebook(folder.gradebook, config.points, config.measured).add(
+            replace(graded, days_late=row.days_late, late=row.late)  # as late as recorded: its file says nothing
+        )
+        final = settle_class(out, config, pages_of={student})
+        log_history(folder.history, _history([job], {student: row}, final))
+    return final[student]
+
+
+def _history(todo, before, after):
+    """history.csv's lines for the gradings of a run: whose, why, the file's hash, the totals."""
+    return [
+        (key, job.why, job.sha256, getattr(before.get(key), "total", None), after[key].total)
+        for job in todo
+        if (key := job.submission.student) in after
+    ]
 
 
 def no_submissions(paths, ignored):
@@ -119,7 +144,7 @@ def _plan(submissions, rows, out, regrade, questions):
         if old is None or old.sha256 != sha:
             todo.append(Job(s, sha, "new" if old is None else "file changed"))
         elif regrade == [] or (named and s.student in named) or (questions and regrade is None):
-            previous = _previous(out, s.student) if questions and old.graded else None
+            previous = previous_grade(out, s.student) if questions and old.graded else None
             if previous is None:
                 todo.append(Job(s, sha, "regrade"))
             else:
@@ -138,14 +163,6 @@ def _named(submissions, names):
         known = ", ".join(sorted(s.student for s in submissions)[:20])
         raise InputError(f"--regrade: no submission of {', '.join(unknown)} (the class: {known})")
     return {keys[n] for n in names}
-
-
-def _previous(out, student):
-    """A submission's last grade (its grade.json), or None if there is none."""
-    try:
-        return GradeResult.from_dict(json.loads(ClassFolder(out).student(student).grade.read_text()))
-    except (OSError, ValueError):
-        return None
 
 
 def _graded(todo, out, config, jobs, sandbox, class_size, cluster):
@@ -194,8 +211,8 @@ def _graded_here(todo, out, config, jobs, sandbox, progress):
 class _Progress:
     """The progress bar: submissions done, who is being graded (or where), how many were not graded."""
 
-    def __init__(self, total, done, where=None):
-        self.bar = tqdm(total=total, initial=done, unit="submission")
+    def __init__(self, total, done, where=None, quiet=False):
+        self.bar = tqdm(total=total, initial=done, unit="submission", disable=quiet)
         self.lock, self.running, self.failed, self.where = threading.Lock(), [], 0, where
         self.show()
 
@@ -219,57 +236,3 @@ class _Progress:
         with self.lock:
             who = self.where or ", ".join(self.running) or "-"
         self.bar.set_postfix_str(f"grading {who}; not graded {self.failed}")
-
-
-def _settlement(row, submission, adjustments, config):
-    """How the row's grade is made: its adjustments, and its lateness (as recorded, if its file is not here)."""
-    if submission is None:
-        late = Lateness(row.days_late, row.late)
-    else:
-        late = lateness(submission.submitted_at, submission.marked_late, config.due_date)
-    mine = [(a.question, a.points, a.reason) for a in adjustments if a.student in (row.student, row.name)]
-    return settle(row.tested, row.possible, mine, late, config)
-
-
-def _settled(row, submission, settlement):
-    """The row as the gradebook shows it: who (as this run's files say), lateness, adjustments, the grade."""
-    if submission is not None:
-        row = replace(row, name=submission.name, lms_id=submission.lms_id)
-    return replace(
-        row,
-        days_late=settlement.days_late,
-        late=settlement.late,
-        adjustments=settlement.adjustment,
-        late_penalty=settlement.late_penalty,
-        total=settlement.total,
-    )
-
-
-def _log_history(path, todo, before, after):
-    """One line per grading of this run: when, whose, why, and the total before and after."""
-    new = not path.exists()
-    when = datetime.now(UTC).isoformat(timespec="seconds")
-    with open(path, "a", newline="") as f:
-        writer = csv.writer(f)
-        if new:
-            writer.writerow(HISTORY_COLUMNS)
-        for job in todo:
-            key = job.submission.student
-            if key in after:
-                old = before.get(key)
-                writer.writerow(
-                    [when, as_text(key), job.why, job.sha256, "" if old is None else old.total, after[key].total]
-                )
-
-
-def _write_feedback(rows, records, out, config, settlements):
-    """Each submission's reports again, with its adjustments and lateness; and feedback.zip of the pages."""
-    pages = []
-    for row in (r for r in rows if r.student in records):
-        folder = ClassFolder(out).student(row.student)
-        write_student_reports(records[row.student], folder.path, config, row.name, settlements[row.student])
-        pages.append((f"{row.student}.html", folder.feedback.read_text()))
-    with zipfile.ZipFile(ClassFolder(out).feedback_zip, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for name, page in pages:
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))  # the same pages, the same bytes
-            bundle.writestr(info, page, zipfile.ZIP_DEFLATED)

@@ -7,6 +7,7 @@ writes). Every file found is either a submission or `Ignored`, with the reason: 
 instructor must be able to tell that nothing was lost.
 """
 
+import csv
 import re
 import zipfile
 from dataclasses import dataclass, replace
@@ -45,6 +46,23 @@ class Submission:
 class Ignored:
     path: Path
     why: str
+
+
+def write_ignored(path, ignored):
+    """The files a run passed over, and why (ignored.csv): the summary and the review app list them."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["path", "why"])
+        writer.writerows([str(i.path), i.why] for i in ignored)
+
+
+def read_ignored(path):
+    """What write_ignored wrote; none if it is not there."""
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            return [Ignored(Path(line["path"]), line["why"]) for line in csv.DictReader(f)]
+    except FileNotFoundError:
+        return []
 
 
 def collect(paths, inbox):

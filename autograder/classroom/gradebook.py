@@ -11,7 +11,6 @@ the instructor's adjustments, less the late penalty.
 import csv
 import hashlib
 import os
-from contextlib import contextmanager
 from dataclasses import dataclass, fields
 
 from autograder.contract import Status
@@ -163,20 +162,18 @@ class Gradebook:
                 rows[row.student] = row
         return rows
 
-    @contextmanager
-    def appending(self, fresh):
-        """Yields `add(row)`, which puts a row on disk before it returns; `fresh` starts the file anew."""
-        with open(self.path, "w" if fresh else "a", newline="") as f:
+    def add(self, row):
+        """Put one row at the end of the file, on disk before it returns (a crash loses no finished
+        row); a new file gets its header first. The file is opened for each row, since another
+        writer may replace it between two (the class settled, under the class folder's lock)."""
+        new = not self.path.exists()
+        with open(self.path, "a", newline="") as f:
             writer = csv.DictWriter(f, columns(self.questions, self.measured))
-            if fresh:
+            if new:
                 writer.writeheader()
-
-            def add(row):
-                writer.writerow(row.to_csv(self.questions, self.measured))
-                f.flush()
-                os.fsync(f.fileno())  # a crash loses no finished row
-
-            yield add
+            writer.writerow(row.to_csv(self.questions, self.measured))
+            f.flush()
+            os.fsync(f.fileno())
 
     def rewrite(self, rows):
         """The final file: exactly `rows`, in order, replaced in one step."""

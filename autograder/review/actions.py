@@ -1,6 +1,6 @@
 """The review app's actions (POST, each with its CSRF token): adjust, undo, regrade, decide.
 
-Grades change only through the kit's class code (classroom.adjustments, classroom.bulk),
+Grades change only through the kit's class code (classroom.settle, classroom.bulk),
 the same as the command line's, which settles the class at once and writes history.csv.
 Each action answers with a redirect to the page it came from, saying what happened.
 """
@@ -8,6 +8,8 @@ Each action answers with a redirect to the page it came from, saying what happen
 from flask import Blueprint, abort, flash, redirect, request, url_for
 
 from autograder.classroom.adjustments import Adjustment
+from autograder.classroom.settle import adjust as add_adjustment
+from autograder.classroom.settle import undo_adjustment
 from autograder.errors import KitError
 from autograder.review.decisions import CHOICES, decide
 from autograder.review.state import review, student_row, view, writable
@@ -23,8 +25,6 @@ def _writable():
 
 @blueprint.post("/student/<key>/adjust")
 def adjust(key):
-    from autograder.classroom.adjustments import add_adjustment
-
     row = student_row(key)
     question = request.form.get("question", "")
     if question and question not in view().config.points:
@@ -43,15 +43,13 @@ def adjust(key):
 @blueprint.post("/student/<key>/undo/<int:index>")
 def undo(key, index):
     """Remove adjustments.csv's line `index`, if it is still the line the page showed."""
-    from autograder.classroom.adjustments import remove_adjustment
-
     row = student_row(key)
     form = request.form
     try:
         expected = Adjustment(form["student"], form["question"], float(form["points"]), form["reason"])
         if expected.student not in (row.student, row.name):
             abort(400)
-        remove_adjustment(view().out, view().config, index, expected)
+        undo_adjustment(view().out, view().config, index, expected)
         flash("adjustment undone")
     except (KitError, ValueError) as e:
         flash(f"not undone: {e}")

@@ -7,16 +7,15 @@ becomes a path.
 """
 
 import csv
-import json
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.classroom.adjustments import read_adjustments
+from autograder.classroom.collect import read_ignored
 from autograder.classroom.gradebook import Gradebook, as_text
-from autograder.contract import GradeResult
-from autograder.errors import KitError
+from autograder.classroom.settle import previous_grade
 from autograder.folders import ClassFolder
 
 
@@ -35,10 +34,7 @@ class ClassView:
 
     def record(self, key):
         """The student's last GradeResult (grade.json); None where there is none or it is unreadable."""
-        try:
-            return GradeResult.from_dict(json.loads(self.folder.student(key).grade.read_text()))
-        except (OSError, ValueError, KitError):
-            return None
+        return previous_grade(self.out, key)
 
     def history(self, key):
         """history.csv's lines of this student, oldest first."""
@@ -52,8 +48,8 @@ class ClassView:
         return [(i, a) for i, a in enumerate(lines) if a.student in (row.student, row.name)]
 
     def ignored(self):
-        """The files the class run passed over, with why (ignored.csv, if a run wrote one)."""
-        return _csv(self.folder.ignored)
+        """The files the last class run passed over, with why (collect.Ignored)."""
+        return read_ignored(self.folder.ignored)
 
     def pairs(self, rows):
         """similarity.csv's pairs, each with its students' keys (None for one no longer in the gradebook)."""

@@ -17,10 +17,8 @@ from contextlib import contextmanager
 import pytest
 
 from autograder import ROOT
-from autograder.assign.build import build_one
-from autograder.config import load_config
 from tests.conftest import SESSION_ENV
-from tests.helpers import answered, run_cli
+from tests.helpers import run_cli, submission_of
 
 HTML_NAME = "<img src=x onerror=alert(1)>"
 NAIVE_CROSS_ENTROPY = '''def cross_entropy(z, y):
@@ -31,21 +29,14 @@ NAIVE_CROSS_ENTROPY = '''def cross_entropy(z, y):
 
 
 @pytest.fixture(scope="package")
-def spiral(tmp_path_factory):
-    config = load_config(assignment="backprop_spiral")
-    build_one(config, tmp_path_factory.mktemp("students"), ROOT)
-    return config
-
-
-@pytest.fixture(scope="package")
 def graded(spiral, tmp_path_factory):
     """The class's out folder, graded."""
     root = tmp_path_factory.mktemp("review")
     folder = root / "in"
     folder.mkdir()
-    answered(spiral, folder / "ann.ipynb")
-    answered(spiral, folder / "bob.ipynb")
-    answered(spiral, folder / "dan.ipynb", cross_entropy=NAIVE_CROSS_ENTROPY)
+    submission_of(spiral, folder / "ann.ipynb")
+    submission_of(spiral, folder / "bob.ipynb")
+    submission_of(spiral, folder / "dan.ipynb", cross_entropy=NAIVE_CROSS_ENTROPY)
     shutil.copy(spiral.files.student, folder / f"{HTML_NAME}.ipynb")
     run = run_cli("grade", folder, "--out", root / "out", "-j", 2, timeout=600)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
