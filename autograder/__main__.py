@@ -1,4 +1,4 @@
-"""Command line: `python -m autograder new|build|grade|similarity|preflight|mutants|calibrate|gradescope|doctor ...`.
+"""Command line: `python -m autograder new|build|grade|similarity|serve|preflight|mutants|calibrate|gradescope|...`.
 
 A thin layer: each command imports what it needs when it runs, and every `KitError`
 reaches the user as one line `error: ...` with exit code 2.
@@ -102,6 +102,16 @@ def _parser():
         "similarity", "which submissions of a graded class share their answers, again (no grading)", [one]
     )
     similarity.add_argument("out", type=Path, metavar="DIR", help="the class's out folder (with its gradebook.csv)")
+    serve = command(
+        "serve", "review a graded class in a browser: its pages, adjustments, regrades, decisions", [one, grading]
+    )
+    serve.add_argument("out", type=Path, metavar="OUT", help="the class's out folder (with its gradebook.csv)")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on; another than 127.0.0.1 lets other machines reach the app (with the token)",
+    )
+    serve.add_argument("--port", type=int, default=8765, help="the port (0: any free one)")
     command("gradescope", "inside Gradescope: grade /autograder/submission")
     command("doctor", "say which sandbox features this machine has, and what follows")
     preflight = command("preflight", "measure the solution's grading; print Gradescope settings", [one, grading])
@@ -147,6 +157,7 @@ def main(argv=None):
         "mutants": _mutants,
         "new": _new,
         "preflight": _preflight,
+        "serve": _serve,
         "similarity": _similarity,
     }
     from autograder.errors import KitError
@@ -281,6 +292,22 @@ def _similarity(args):
 
     config = _config(args, args.assignment or graded_class(args.out).assignment())
     _tell_similarity(similarity_again(args.out, config), args.out)
+    return 0
+
+
+def _serve(args):
+    """The review app on the class in OUT; a regrade there grades as `grade --regrade` does, sandboxed."""
+    from autograder.review.serve import serve
+    from autograder.similarity.compare import graded_class
+
+    config = _config(args, graded_class(args.out).assignment())
+
+    def grade(student, questions):
+        from autograder.classroom.bulk import regrade_student
+
+        return regrade_student(args.out, config, student, questions, _sandbox(args))
+
+    serve(args.out, config, args.host, args.port, grade)
     return 0
 
 

@@ -71,5 +71,9 @@ class ClusterError(KitError, ConnectionError):
     """The Dask scheduler cannot be reached, or went away during the run."""
 
 
+class ServeError(KitError, OSError):
+    """The review app cannot listen where it was asked to (a port in use, an address not of this machine)."""
+
+
 class StudentError(Exception):
     """The student's code raised, or its kernel died, while a test asked it for a value."""

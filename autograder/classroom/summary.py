@@ -74,15 +74,7 @@ def write_summary(rows, records, out, config, ignored=()):
     """`records`: each row's GradeResult by student (what its tests said), for the tests failed most often."""
     graded = [r for r in rows if r.graded]
     possible = sum(config.points.values())
-    questions = [
-        {
-            "name": name,
-            "points": points,
-            "mean": statistics.fmean(r.scores.get(name, 0) for r in graded) if graded else 0.0,
-            "rate": sum(r.scores.get(name, 0) >= points for r in graded) / len(graded) if graded else 0.0,
-        }
-        for name, points in config.points.items()
-    ]
+    questions = question_stats(graded, config)
     measured = [_bands(name, measure, rows) for name, measure in config.measured.items()]
     _plot([r.total for r in graded], possible, questions, measured, ClassFolder(out).summary_plot)
     ClassFolder(out).summary.write_text(
@@ -95,7 +87,7 @@ def write_summary(rows, records, out, config, ignored=()):
             mean_graded=statistics.fmean(r.total for r in graded) if graded else 0,
             median_graded=statistics.median(r.total for r in graded) if graded else 0,
             questions=questions,
-            failed=_most_failed(graded, records),
+            failed=most_failed(graded, records),
             measured=measured,
             rows=rows,
             problems=[r for r in rows if not r.graded],
@@ -104,7 +96,20 @@ def write_summary(rows, records, out, config, ignored=()):
     )
 
 
-def _most_failed(graded, records):
+def question_stats(graded, config):
+    """Each question's points, mean and full-marks rate over the `graded` rows (the review app shows them too)."""
+    return [
+        {
+            "name": name,
+            "points": points,
+            "mean": statistics.fmean(r.scores.get(name, 0) for r in graded) if graded else 0.0,
+            "rate": sum(r.scores.get(name, 0) >= points for r in graded) / len(graded) if graded else 0.0,
+        }
+        for name, points in config.points.items()
+    ]
+
+
+def most_failed(graded, records):
     """(question, test name) -> how many graded submissions failed it, most often first."""
     results = [records[row.student] for row in graded if row.student in records]
     failures = Counter((q.name, t.name) for r in results for q in r.questions for t in q.tests if not t.passed)

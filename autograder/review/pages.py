@@ -1,0 +1,112 @@
+"""The review app's pages (GET): the class, a student, the similarity review, and the class's files."""
+
+import statistics
+
+from flask import Blueprint, abort, make_response, render_template, send_file
+
+from autograder.classroom.summary import most_failed, question_stats
+from autograder.errors import SubmissionError
+from autograder.reports.text import measured_name
+from autograder.review.decisions import decisions
+from autograder.review.notebook import SANDBOXED, notebook_html
+from autograder.review.state import review, student_row, view, writable
+
+blueprint = Blueprint("pages", __name__)
+DOWNLOADS = {"gradebook.csv": "gradebook", "canvas_grades.csv": "canvas", "feedback.zip": "feedback_zip"}
+"""The files offered for download, by name: each a ClassFolder property, so no name becomes a path."""
+
+
+@blueprint.get("/")
+def class_page():
+    rows = view().rows()
+    graded = [r for r in rows.values() if r.graded]
+    records = {r.student: record for r in graded if (record := view().record(r.student))}
+    pairs = view().pairs(rows)
+    flagged = {key for p in pairs if p["flagged"] for key in (p["a"], p["b"])}
+    return render_template(
+        "class.html",
+        config=view().config,
+        rows=list(rows.values()),
+        titles={m: measured_name(m) for m in view().config.measured},
+        flagged=flagged,
+        questions=question_stats(graded, view().config),
+        failed=most_failed(graded, records),
+        mean=statistics.fmean(r.total for r in graded) if graded else 0.0,
+        graded=len(graded),
+        ignored=view().ignored(),
+        progress=view().progress(rows),
+        downloads=[name for name, attr in DOWNLOADS.items() if getattr(view().folder, attr).exists()],
+        writable=writable(),
+    )
+
+
+@blueprint.get("/student/<key>")
+def student_page(key):
+    row = student_row(key)
+    rows = view().rows()
+    regrade = review()["regrades"].of(key)
+    return render_template(
+        "student.html",
+        config=view().config,
+        row=row,
+        record=view().record(key),
+        history=view().history(key),
+        adjustments=view().adjustments(row),
+        similar=[p for p in view().pairs(rows) if key in (p["a"], p["b"])],
+        regrade=regrade,
+        busy=review()["regrades"].busy(key),
+        writable=writable(),
+    )
+
+
+@blueprint.get("/student/<key>/notebook")
+def notebook(key):
+    """The submitted notebook, sandboxed: shown in an iframe of the student page, never on its own origin."""
+    row = student_row(key)
+    try:
+        html = notebook_html(row.file, view().config.assignment)
+    except (SubmissionError, OSError) as e:
+        html = render_template("unreadable.html", why=str(e))
+    return _sandboxed(html)
+
+
+@blueprint.get("/student/<key>/feedback")
+def feedback(key):
+    """The feedback page the student gets, as written (sandboxed like any page holding their text)."""
+    student_row(key)
+    page = view().folder.student(key).feedback
+    return _sandboxed(page.read_text() if page.exists() else "no feedback page yet")
+
+
+@blueprint.get("/similarity")
+def similarity():
+    rows = view().rows()
+    made = decisions(view().out)
+    pairs = [{**p, "decision": made.get((p["student_a"], p["student_b"]))} for p in view().pairs(rows)]
+    return render_template("similarity.html", config=view().config, pairs=pairs, writable=writable())
+
+
+@blueprint.get("/similarity/page")
+def similarity_page():
+    """similarity.html as the class run wrote it: the pairs side by side (shown in iframes, sandboxed)."""
+    page = view().folder.similarity
+    return _sandboxed(page.read_text() if page.exists() else "no similarity page yet")
+
+
+@blueprint.get("/summary.png")
+def summary_plot():
+    return send_file(view().folder.summary_plot) if view().folder.summary_plot.exists() else abort(404)
+
+
+@blueprint.get("/download/<name>")
+def download(name):
+    if name not in DOWNLOADS:
+        abort(404)
+    path = getattr(view().folder, DOWNLOADS[name])
+    return send_file(path, as_attachment=True, download_name=name) if path.exists() else abort(404)
+
+
+def _sandboxed(html):
+    response = make_response(html)
+    response.headers.update(SANDBOXED)
+    return response

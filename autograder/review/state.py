@@ -1,0 +1,23 @@
+"""What a request finds of the app: the class's view, the regrades, and the student a URL names."""
+
+from flask import abort, current_app
+
+
+def review():
+    return current_app.extensions["review"]
+
+
+def view():
+    return review()["view"]
+
+
+def student_row(key):
+    """The gradebook row whose key is `key`, or 404: a URL names a student only by a key the gradebook has."""
+    row = view().rows().get(key)
+    if row is None:
+        abort(404)
+    return row
+
+
+def writable():
+    return view().writable()
