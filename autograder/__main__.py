@@ -297,10 +297,15 @@ def _similarity(args):
 
 def _serve(args):
     """The review app on the class in OUT; a regrade there grades as `grade --regrade` does, sandboxed."""
-    from autograder.review.serve import serve
+    from autograder.errors import ConfigError
     from autograder.similarity.compare import graded_class
 
-    config = _config(args, graded_class(args.out).assignment())
+    try:
+        from autograder.review.serve import serve
+    except ImportError as e:
+        raise ConfigError(f"the review app needs {e.name}: make install (or pip install -e '.[review]')") from None
+
+    config = _config(args, args.assignment or graded_class(args.out).assignment())
 
     def grade(student, questions):
         from autograder.classroom.bulk import regrade_student

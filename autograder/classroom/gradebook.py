@@ -81,7 +81,7 @@ class Row:
             student=submission.student,
             name=submission.name,
             lms_id=submission.lms_id,
-            file=str(submission.path),
+            file=str(submission.path.absolute()),  # read again by similarity and regrades, from any folder
             sha256=sha256,
             days_late=0,
             late="",

@@ -49,6 +49,7 @@ def student_page(key):
         "student.html",
         config=view().config,
         row=row,
+        titles={m: measured_name(m) for m in view().config.measured},
         record=view().record(key),
         history=view().history(key),
         adjustments=view().adjustments(row),

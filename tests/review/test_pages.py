@@ -73,7 +73,7 @@ def test_a_students_page_shows_tests_notebook_history_and_similar_ones(served, p
     assert page.locator("#total").inner_text() == "19"
     tests = page.locator("#tests").inner_text()
     assert "cross_entropy: 1 of 2" in tests and "hidden" in tests and "cross_entropy is wrong" in tests
-    assert "spiral_accuracy" in page.locator("#measurements").inner_text()
+    assert "Test accuracy\t0.956\ttarget 0.92" in page.locator("#measurements").inner_text()
     assert "new" in page.locator("#history").inner_text()
     assert page.locator("#similar a", has_text="ann").count() == 1
     frame = page.locator("#notebook iframe")
