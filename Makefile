@@ -41,12 +41,15 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Build, then grade each assignment's solution and blank student notebook.
+# Build, then grade each assignment's solution and blank student notebook, and a class to review
+# (the spiral's planted bugs: `python -m autograder serve dist/demo/class/backprop_spiral`).
 demo: build
 	$(BIN)/python -m autograder grade solutions/deep_learning_primer.ipynb --out dist/demo/solution
 	$(BIN)/python -m autograder grade assignments/deep_learning_primer/deep_learning_primer.ipynb --out dist/demo/blank
 	$(BIN)/python -m autograder grade solutions/backprop_spiral.ipynb --out dist/demo/backprop_spiral/solution
 	$(BIN)/python -m autograder grade assignments/backprop_spiral/backprop_spiral.ipynb --out dist/demo/backprop_spiral/blank
+	$(BIN)/python -m autograder mutants --assignment backprop_spiral --out dist/demo/class
+	$(BIN)/python -m autograder similarity dist/demo/class/backprop_spiral
 
 test: install
 	$(BIN)/python -m pytest -ra --durations=15

@@ -29,7 +29,7 @@ mark { background: #ffd0c8; } section { border-top: 2px solid #ccc; margin-top: 
 {% for p in pairs %}<section id="pair-{{ loop.index }}">
 <h2>{{ loop.index }}. {{ p.a.student }} and {{ p.b.student }}: {{ "%.2f"|format(p.overall) }} overall{% if p.flagged %}, flagged{% endif %}</h2>
 <div class="side"><p><a href="students/{{ p.a.student|urlencode }}/feedback.html">{{ p.a.name }}'s feedback</a></p><p><a href="students/{{ p.b.student|urlencode }}/feedback.html">{{ p.b.name }}'s feedback</a></p></div>
-<p class="context">Models (context): {{ outlines[p.a.student] or "none found" }} | {{ outlines[p.b.student] or "none found" }}</p>
+{% if outlines[p.a.student] or outlines[p.b.student] %}<p class="context">Models (context): {{ outlines[p.a.student] or "none found" }} | {{ outlines[p.b.student] or "none found" }}</p>{% endif %}
 {% for q, left, right in details[loop.index0] %}<h3{% if q not in scored %} class="context"{% endif %}>{{ q }}: {{ "%.2f"|format(p.scores[q]) if q in p.scores else "nothing shared" }}{% if q not in scored %} (context, not scored){% endif %}</h3>
 <div class="side"><pre>{% for text, shared in left %}{% if shared %}<mark>{{ text }}</mark>{% else %}{{ text }}{% endif %}{% endfor %}</pre><pre>{% for text, shared in right %}{% if shared %}<mark>{{ text }}</mark>{% else %}{{ text }}{% endif %}{% endfor %}</pre></div>
 {% endfor %}</section>
