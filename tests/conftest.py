@@ -98,9 +98,10 @@ def _needed(request, fixture):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def background(request, tmp_path_factory, built, config, lenient_config):
+def background(request, tmp_path_factory, built, spiral, config, lenient_config):
     """The class run, the strict run and the attack run, one after the other in a thread, started at
-    once when a selected test needs them, so that they overlap the other tests (each uses -j 2)."""
+    once when a selected test needs them, so that they overlap the other tests (each uses -j 2).
+    Every assignment is built first (`built`, `spiral`): the runs check that nothing changes the kit."""
     runs, pool = {}, ThreadPoolExecutor(1)
     if _needed(request, "class_run"):
         runs["class"] = pool.submit(_class_run, tmp_path_factory.mktemp("class"), built, lenient_config)
