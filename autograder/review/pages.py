@@ -2,7 +2,7 @@
 
 import statistics
 
-from flask import Blueprint, abort, make_response, render_template, send_file
+from flask import Blueprint, abort, make_response, redirect, render_template, send_file, url_for
 
 from autograder.classroom.summary import most_failed, question_stats
 from autograder.errors import SubmissionError
@@ -12,6 +12,11 @@ from autograder.review.notebook import SANDBOXED, notebook_html
 from autograder.review.state import review, student_row, view, writable
 
 blueprint = Blueprint("pages", __name__)
+KIT_PAGE = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "X-Content-Type-Options": "nosniff",
+}
+"""The headers of a page the kit wrote from student text, all of it escaped: no script, nothing loaded."""
 DOWNLOADS = {"gradebook.csv": "gradebook", "canvas_grades.csv": "canvas", "feedback.zip": "feedback_zip"}
 """The files offered for download, by name: each a ClassFolder property, so no name becomes a path."""
 
@@ -89,9 +94,20 @@ def similarity():
 
 @blueprint.get("/similarity/page")
 def similarity_page():
-    """similarity.html as the class run wrote it: the pairs side by side (shown in iframes, sandboxed)."""
+    """similarity.html as the class run wrote it: the pairs side by side, in iframes. The kit's own
+    page (every student text escaped), so it keeps the app's origin and its links work; no script
+    of any kind runs in it (KIT_PAGE)."""
     page = view().folder.similarity
-    return _sandboxed(page.read_text() if page.exists() else "no similarity page yet")
+    response = make_response(page.read_text() if page.exists() else "no similarity page yet")
+    response.headers.update(KIT_PAGE)
+    return response
+
+
+@blueprint.get("/similarity/students/<key>/feedback.html")
+def similarity_feedback(key):
+    """A link of similarity.html (written to sit beside the students' folders): their feedback page."""
+    student_row(key)
+    return redirect(url_for("pages.feedback", key=key))
 
 
 @blueprint.get("/summary.png")

@@ -7,6 +7,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.review.conftest import HTML_NAME, serving
 
@@ -132,6 +133,9 @@ def test_clearing_a_flagged_pair_is_kept_in_out_and_changes_no_grade(served, pag
     decided = page.locator("section.flagged", has=page.locator("a", has_text="bob")).first.locator(".decision")
     assert "cleared: the same solution: both from the lecture's notes <b>ok</b>" in decided.inner_text()
     _shot(page, "similarity")
+    frame = page.frame_locator("section.flagged iframe").first
+    frame.locator("a", has_text="bob's feedback").first.click()  # similarity.html's own link, inside its frame
+    expect(frame.locator("body")).to_contain_text("backprop_spiral: 20.00 / 20")  # bob's feedback page
     with open(graded / "similarity_decisions.csv", newline="") as f:
         lines = list(csv.DictReader(f))
     assert [(line["decision"], line["note"][:12]) for line in lines] == [("cleared", "the same sol")]
