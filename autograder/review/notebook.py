@@ -6,6 +6,9 @@ and shown in an `<iframe sandbox>`, so that whatever the sanitizer missed runs i
 opaque origin, without the instructor's cookie and without the network.
 """
 
+from functools import lru_cache
+from pathlib import Path
+
 import bleach
 from nbconvert import HTMLExporter
 
@@ -29,7 +32,16 @@ def _clean_html(html):
 
 
 def notebook_html(path, assignment):
-    """The submitted file's notebook (an .ipynb or the one in an export zip), rendered (or SubmissionError)."""
+    """The submitted file's notebook (an .ipynb or the one in an export zip), rendered (or SubmissionError,
+    OSError)."""
+    found = Path(path).stat()
+    return _rendered(str(path), assignment, found.st_mtime_ns, found.st_size)
+
+
+@lru_cache(maxsize=64)
+def _rendered(path, assignment, mtime_ns, size):
+    """Rendered once per version of the file (its time and size): nbconvert takes half a second, and an
+    instructor opens a student's page again after each change."""
     exporter = HTMLExporter(
         template_name="lab", sanitize_html=True, exclude_anchor_links=True, filters={"clean_html": _clean_html}
     )

@@ -47,10 +47,11 @@ def test_a_class_of_500_server_time_per_page(graded, spiral, tmp_path):
                     body = response.read()
                     assert response.status == 200, path
                 seconds.append(time.perf_counter() - started)
-            times[path] = (statistics.median(seconds), len(body))
-    print("\n500 rows, median of 3, server and transfer on this machine:")
-    for path, (seconds, size) in times.items():
-        print(f"  {path:28} {seconds * 1000:7.0f} ms  {size / 1024:7.0f} KiB")
+            times[path] = (seconds[0], statistics.median(seconds), len(body))
+    print("\n500 rows, server and transfer on this machine: the first request, the median of 3 (a notebook's")
+    print("rendering is kept once made):")
+    for path, (first, median, size) in times.items():
+        print(f"  {path:28} {first * 1000:7.0f} ms {median * 1000:7.0f} ms  {size / 1024:7.0f} KiB")
 
 
 @pytest.fixture
