@@ -288,24 +288,22 @@ def _grade_class(args, config):
 
 
 def _similarity(args):
-    from autograder.similarity.compare import graded_class, similarity_again
+    from autograder.similarity.compare import similarity_again
 
-    config = _config(args, args.assignment or graded_class(args.out).assignment())
-    _tell_similarity(similarity_again(args.out, config), args.out)
+    _tell_similarity(similarity_again(args.out, _class_config(args)), args.out)
     return 0
 
 
 def _serve(args):
     """The review app on the class in OUT; a regrade there grades as `grade --regrade` does, sandboxed."""
     from autograder.errors import ConfigError
-    from autograder.similarity.compare import graded_class
 
     try:
         from autograder.review.serve import serve
     except ImportError as e:
         raise ConfigError(f"the review app needs {e.name}: make install (or pip install -e '.[review]')") from None
 
-    config = _config(args, args.assignment or graded_class(args.out).assignment())
+    config = _class_config(args)
 
     def grade(student, questions):
         from autograder.classroom.bulk import regrade_student
@@ -370,6 +368,13 @@ def _gradescope(args):
 
     print(table(run()))
     return 0
+
+
+def _class_config(args):
+    """The settings of the graded class in OUT: --assignment's, else the assignment the folder records."""
+    from autograder.similarity.compare import graded_class
+
+    return _config(args, args.assignment or graded_class(args.out).assignment())
 
 
 def _each_config(args):

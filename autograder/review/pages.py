@@ -47,8 +47,8 @@ def class_page():
 
 @blueprint.get("/student/<key>")
 def student_page(key):
-    row = student_row(key)
     rows = view().rows()
+    row = student_row(key, rows)
     regrade = review()["regrades"].of(key)
     return render_template(
         "student.html",

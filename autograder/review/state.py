@@ -11,9 +11,10 @@ def view():
     return review()["view"]
 
 
-def student_row(key):
-    """The gradebook row whose key is `key`, or 404: a URL names a student only by a key the gradebook has."""
-    row = view().rows().get(key)
+def student_row(key, rows=None):
+    """The gradebook row whose key is `key` (among `rows`, else the gradebook's), or 404: a URL names a
+    student only by a key the gradebook has."""
+    row = (view().rows() if rows is None else rows).get(key)
     if row is None:
         abort(404)
     return row
