@@ -20,7 +20,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from autograder import ROOT, hooks
+from autograder import ROOT, hooks, secret
 from autograder.course import Assignment, assignment_names, master_points
 from autograder.errors import ConfigError
 
@@ -62,7 +62,10 @@ class Config:
     settings: dict = _option(
         {"type": "object"}, "the assignment's own options, declared by its module (solutions/<name>.py)", own=True
     )
-    seed: int = _option({"type": "integer", "minimum": 0}, "seeds the graded notebook and the hidden tests' inputs")
+    seed: int = _option(
+        {"type": "integer", "minimum": 0},
+        "seeds the graded notebook (numpy, random, TensorFlow); the hidden tests' inputs come from the grading secret",
+    )
     cell_timeout_seconds: float = _option(_POSITIVE, "one notebook cell; a stuck cell is interrupted", "limits")
     call_timeout_seconds: float = _option(_POSITIVE, "one call of a student's function by a test", "limits")
     submission_timeout_seconds: float = _option(_POSITIVE, "one whole submission, wall clock", "limits")
@@ -132,6 +135,8 @@ class Config:
     """The data files its grading reads, by name, where they are on this machine (hooks.with_data)."""
     source: str = field(default="", metadata={})  # the file it was read from, for messages
     root: Path = field(default=ROOT, metadata={})  # the course folder (solutions/, assignments/, dist/)
+    secret: str = field(default="", repr=False, metadata={})
+    """The course's grading secret (secret.py): where the grader's random draws come from."""
 
     @property
     def files(self) -> Assignment:
@@ -238,7 +243,7 @@ def load_config(path=None, root=ROOT, assignment=None) -> Config:
         course = {} if option.metadata["own"] else (data[where] if where else data)
         value = own.get(option.name, course.get(option.name))
         values[option.name] = tuple(value) if isinstance(value, list) else value
-    config = Config(assignment=name, source=str(path), root=Path(root), **values)
+    config = Config(assignment=name, source=str(path), root=Path(root), secret=secret.ensure(root), **values)
     config = dataclasses.replace(config, points=_points(config), measured=_measured(values["measured"] or {}))
     return hooks.with_settings(_checked(config))
 

@@ -1,7 +1,8 @@
 """Helpers for the hidden tests, which run in the grader's process.
 
-They read the config the grader is grading with, so changing the seed or a target changes
-what grading requires without a rebuild.
+They read the config the grader is grading with, so changing a target changes what grading
+requires without a rebuild. Their random draws come from the course's grading secret
+(secret.py), never from a seed the student's kernel could know.
 """
 
 import hashlib
@@ -12,11 +13,11 @@ from contextvars import ContextVar
 
 import numpy as np
 
-from autograder.config import read_course
+from autograder import ROOT, secret
 from autograder.errors import StudentError
 from autograder.phases import phase
 
-_active = ContextVar("grading", default=(None, {}, {}))
+_active = ContextVar("grading", default=(None, {}, {}, {}))
 _outputs = weakref.WeakKeyDictionary()  # model -> {an input's shape, type and digest: the outputs}
 
 
@@ -24,7 +25,7 @@ _outputs = weakref.WeakKeyDictionary()  # model -> {an input's shape, type and d
 def grading_with(config, measurements, credits=None):
     """While tests run: the helpers read `config` and record into `measurements`, and into
     `credits` the share of its points a failed test still earns (by test function name)."""
-    token = _active.set((config, measurements, {} if credits is None else credits))
+    token = _active.set((config, measurements, {} if credits is None else credits, {}))
     try:
         yield
     finally:
@@ -39,21 +40,55 @@ def active_config():
     return config
 
 
-def grading_rng():
-    """A generator seeded from the config: fresh inputs that no submission can hard-code. Outside the
-    kit's grader (otter's own autograder, `otter run`), from the course config's seed."""
-    config = _active.get()[0]
-    return np.random.default_rng(config.seed if config else read_course()[1]["seed"])
+def grading_rng(name=None):
+    """A generator of fresh inputs for the calling test, from the course's grading secret: the same at
+    every grading, unknown to the student's kernel, and the test's own (by its function's name, or
+    `name`), so that what one test hands the student's code tells nothing of another test's inputs
+    nor of the data the grader measures on. Each call in a test gives the next of its streams."""
+    return _stream("test", name or sys._getframe(1).f_code.co_name)
 
 
-def close(answer, expected):
-    """Equal as far as the answer's own float type can hold: a correct answer computed in
-    float32 passes as one computed in float64 does; the shapes must match exactly."""
+def measurement_rng(name):
+    """A generator of the data the grader measures the value `name` on (its `measured` in the config):
+    a stream no test shares, whose numbers never reach the student's code."""
+    return _stream("measured", name)
+
+
+def _stream(kind, name):
+    """The next stream of (kind, name) in this grading. Outside the kit's grader (otter's own
+    autograder, `otter run`), from the secret of the kit's own course."""
+    config, _, _, draws = _active.get()
+    key = secret.read(ROOT) if config is None else config.secret
+    if not key:
+        raise RuntimeError(
+            f"the hidden tests draw their inputs from the course's grading secret, and there is none here "
+            f"({secret.path(ROOT if config is None else config.root)}): run `python -m autograder build`"
+        )
+    assignment, seed = (config.assignment, config.seed) if config else ("", 0)
+    count = draws[kind, name] = draws.get((kind, name), -1) + 1
+    return secret.stream(key, assignment, seed, kind, name, count)
+
+
+def close(answer, expected, inputs=()):
+    """Equal as far as float arithmetic can hold at the precision of the test's `inputs` (arrays, or
+    dicts and lists of them) and of the answer itself, the least precise counting: a correct answer
+    passes whether it computes in float32 or float64, from float32 inputs or float64 ones. The
+    shapes must match exactly."""
     answer = np.asarray(answer)
-    eps = np.finfo(answer.dtype if answer.dtype.kind == "f" else np.float64).eps
+    eps = max(np.finfo(dtype).eps for dtype in [np.float64, *_float_types(answer), *_float_types(inputs)])
     return answer.shape == np.shape(expected) and bool(
         np.allclose(answer, expected, rtol=max(1e-6, 100 * eps), atol=max(1e-9, 10 * eps))
     )
+
+
+def _float_types(value):
+    """The float types of the arrays in `value`, alone or inside dicts, lists and tuples."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return [dtype for item in value for dtype in _float_types(item)]
+    dtype = np.asarray(value).dtype if isinstance(value, (np.ndarray, np.generic)) else None
+    return [dtype] if dtype is not None and dtype.kind == "f" else []
 
 
 def target_share(value, measure):
@@ -68,7 +103,7 @@ def meets_target(name, value):
     """Record the value the grader measured (`name` in the config's `measured`, and in the gradebook)
     and hold it to its target: below it, the calling test fails saying why, and earns a share of its
     points from the floor up, growing linearly."""
-    _, measurements, credits = _active.get()
+    _, measurements, credits, _ = _active.get()
     measure = active_config().measured[name]
     measurements[name] = value
     share = target_share(value, measure)

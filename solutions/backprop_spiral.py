@@ -8,7 +8,7 @@ no data and imports no framework: the assignment is NumPy's alone.
 
 import numpy as np
 
-from autograder.testing import active_config, grading_rng
+from autograder.testing import active_config, measurement_rng
 
 SETTINGS = {
     "noise": {
@@ -111,8 +111,8 @@ def descent(X, y, params, activation, learning_rate, n_steps):
 
 
 def grader_accuracy(params, activation):
-    """The trained network's accuracy on fresh spiral points the grader draws (with the grading
-    seed, which the kernel never sees), by the grader's own forward pass."""
+    """The trained network's accuracy on fresh spiral points the grader draws (from the grading
+    secret, which the kernel never sees), by the grader's own forward pass."""
     assert isinstance(params, dict) and set(params) == {"W1", "b1", "W2", "b2"}, (
         "trained_params must be a dict with the keys W1, b1, W2 and b2"
     )
@@ -124,6 +124,6 @@ def grader_accuracy(params, activation):
     assert shapes == expected, f"trained_params has the shapes {shapes}; a network of 2 inputs has {expected}"
     assert h <= MAX_HIDDEN, f"trained_params has {h} hidden neurons; the grader measures at most {MAX_HIDDEN:,}"
     settings = active_config().settings
-    X, y = spiral(settings["measured_points"], settings["noise"], grading_rng())
+    X, y = spiral(settings["measured_points"], settings["noise"], measurement_rng("test_accuracy"))
     z = forward(X, params, activation)[2]
     return float(np.mean((z > 0) == y))

@@ -67,7 +67,7 @@ def test_mean_of_random_arrays(mean):
     rng = grading_rng()
     for n in (1, 7, 1000):
         values = rng.normal(0, 10, size=n)
-        assert close(mean(values), np.mean(values)), f"mean is wrong on {n} random numbers"
+        assert close(mean(values), np.mean(values), inputs=values), f"mean is wrong on {n} random numbers"
 """
 
 

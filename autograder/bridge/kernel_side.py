@@ -30,15 +30,32 @@ FRAME_HEADER = 8  # bytes: a frame's length, big-endian, then the frame
 def serve(address):
     """Answer the grader's requests, one after another, until it closes the socket at `address`.
 
-    What the student's functions print while a test calls them is nobody's output: dropped."""
+    The grader's first request comes once the notebook has run: every request is answered in the
+    namespace as the notebook left it (`restore`), so that a function a test calls cannot change
+    what a later test reads or calls. What the student's functions print while a test calls them
+    is nobody's output: dropped."""
+    namespace = get_ipython().user_ns
+    left = dict(namespace)
     with socket.socket(socket.AF_UNIX) as connection, open(os.devnull, "w") as sink:
         connection.connect(address)
         stream = connection.makefile("rwb")
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             while header := stream.read(FRAME_HEADER):
-                reply = answer(dill.loads(stream.read(int.from_bytes(header, "big"))))
+                request = dill.loads(stream.read(int.from_bytes(header, "big")))
+                restore(namespace, left)
+                reply = answer(request)
                 stream.write(len(reply).to_bytes(FRAME_HEADER, "big") + reply)
                 stream.flush()
+
+
+def restore(namespace, left):
+    """The notebook's names bound again as `left` holds them: those added since are removed, those
+    rebound (by a `global` statement, or `globals()[...] = ...`) are bound back."""
+    for name in [name for name in namespace if name not in left]:
+        del namespace[name]
+    for name, value in left.items():
+        if namespace.get(name, _MISSING) is not value:
+            namespace[name] = value
 
 
 def answer(request):

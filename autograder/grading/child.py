@@ -34,9 +34,10 @@ import sys
 import time
 from pathlib import Path
 
+from autograder import secret
 from autograder.config import Config
 from autograder.contract import ChildExit, ChildJob, ChildRequest
-from autograder.errors import KitError
+from autograder.errors import BuildMissingError, KitError
 from autograder.phases import recording
 
 WAITED = "getting ready, after the hand-over"
@@ -69,6 +70,8 @@ def main(request_path):
         from autograder.grading.sandbox import Sandbox
 
         config = hooks.with_data(Config.from_dict(request.config))
+        if not config.secret:  # the hidden tests' inputs would be guessable: grade nothing
+            raise BuildMissingError.for_path(secret.path(config.root))
         hooks.module_of(config)  # its hidden tests import it by the assignment's name
         sandbox = Sandbox.from_dict(request.sandbox)
         ahead = {"start": round(time.time() - request.started, 2)}  # Python, the imports, the config

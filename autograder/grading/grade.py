@@ -21,7 +21,7 @@ from autograder import hooks
 from autograder.assign.template import apply_config
 from autograder.bridge.grader_side import KernelNamespace
 from autograder.contract import CellError, GradeResult, QuestionResult, TestOutcome
-from autograder.errors import BuildMissingError, SubmissionError
+from autograder.errors import BuildMissingError, KitError, SubmissionError
 from autograder.grading.kernel import GradingKernel
 from autograder.grading.merge import merge
 from autograder.grading.needed import needed_cells
@@ -125,12 +125,7 @@ def grade_submission(path, config, kernels, questions=None) -> GradeResult:
     started = time.monotonic()
     files = test_files(config, questions)
     try:
-        with phase("prepare"):
-            template = apply_config(nbformat.read(config.files.student, as_version=4), config)
-            notebook = merge(template, read_submission(path, config.assignment), config.skip_tags)
-            notebook.cells = needed_cells(
-                notebook.cells, config.optional_tags, _names_tests_read(files), all_optional=questions is not None
-            )
+        notebook = _prepared(path, config, files, questions)
         result = _run_and_test(notebook, files, config, str(path), kernels)
     except SubmissionError as e:
         result = GradeResult.without_results(str(path), planned_questions(config, files), str(e))
@@ -138,6 +133,26 @@ def grade_submission(path, config, kernels, questions=None) -> GradeResult:
         result.measurements["left_behind"] = "; ".join(kernels.left_behind)
     result.seconds = round(time.monotonic() - started, 1)
     return result
+
+
+def _prepared(path, config, files, questions):
+    """The notebook to run: the submission read and merged into the template, the cells it needs.
+    Whatever reading a submission raises is that submission's reason, never the grading's end."""
+    with phase("prepare"):
+        template = apply_config(nbformat.read(config.files.student, as_version=4), config)
+        try:
+            notebook = merge(template, read_submission(path, config.assignment), config.skip_tags)
+            notebook.cells = needed_cells(
+                notebook.cells, config.optional_tags, _names_tests_read(files), all_optional=questions is not None
+            )
+        except KitError:
+            raise
+        except Exception as e:
+            raise SubmissionError(
+                f"{Path(path).name} could not be read as a notebook of {config.assignment} "
+                f"({type(e).__name__}: {str(e)[:300]}): save it again from Jupyter, or tell your instructor"
+            ) from None
+    return notebook
 
 
 def _run_and_test(notebook, files, config, name, kernels):
@@ -150,6 +165,7 @@ def _run_and_test(notebook, files, config, name, kernels):
                 namespace, credits = KernelNamespace(kernel, config.max_model_parameters), {}
                 measurements = {"cells_run": len(notebook.cells)}
                 with grading_with(config, measurements, credits), phase("tests"):
+                    namespace.take(_names_tests_read(files))  # before any test calls student code
                     questions = [_run_tests(f, namespace, credits) for f in files]
                 errors = [replace(e, where=_where(notebook.cells[e.cell])) for e in cell_errors]
                 return GradeResult(name, questions, cell_errors=crashes + errors, measurements=measurements)

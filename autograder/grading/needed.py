@@ -40,7 +40,7 @@ def _parse(source):
     """A cell's top-level statements (IPython's %magics made Python first); None if it does not parse."""
     try:
         return ast.parse(TransformerManager().transform_cell(source)).body
-    except SyntaxError:
+    except (SyntaxError, ValueError):  # ValueError: a null byte, say
         return None
 
 

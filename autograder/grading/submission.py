@@ -21,6 +21,7 @@ MAX_BYTES = 200 * 1024 * 1024
 # notebooks nest about 10 deep; widget states and plot specs a few more.
 MAX_DEPTH = 100
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_SURROGATE = re.compile("[\ud800-\udfff]")  # half of a character: JSON reads a pair as one
 _NOT_A_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
 # otter's metadata key, as a JSON key (a string that merely contains it is escaped: \"assignment_name\").
 _ASSIGNMENT_NAME = re.compile(rb'(?<!\\)"assignment_name"\s*:\s*"([A-Za-z0-9_]{1,100})"')
@@ -80,10 +81,34 @@ def parse_notebook(data, name):
         raise SubmissionError(f"{name} is not a Jupyter notebook (it is not JSON)") from None
     if not isinstance(content, dict) or ("cells" not in content and "worksheets" not in content):
         raise SubmissionError(f"{name} is JSON but not a Jupyter notebook (it has no cells)")
+    _refuse_lone_surrogates(content, name)
     try:
         return nbformat.reads(text, as_version=4)
     except Exception as e:
         raise SubmissionError(f"{name} is not a valid Jupyter notebook: {str(e).splitlines()[0]}") from None
+
+
+def _refuse_lone_surrogates(content, name):
+    """JSON may escape half of a character (`\\ud83d` without its pair), which no kernel, parser or
+    report can encode: refused, saying where, before anything reads it."""
+    cells = content.get("cells") if isinstance(content.get("cells"), list) else []
+    places = [(_cell_named(i, cell), cell) for i, cell in enumerate(cells, 1)]
+    places += [(f"its {key!r}", value) for key, value in content.items() if key != "cells"]
+    for where, value in places:
+        found = _SURROGATE.search(json.dumps(value, ensure_ascii=False))
+        if found:
+            raise SubmissionError(
+                f"{name} holds text that is not valid Unicode (a lone surrogate "
+                f"{found[0].encode('unicode_escape').decode()} in {where}): delete the broken character "
+                "(half of an emoji, say) and save the notebook again"
+            )
+
+
+def _cell_named(number, cell):
+    source = cell.get("source", "") if isinstance(cell, dict) else ""
+    source = "".join(source) if isinstance(source, list) else str(source)
+    first = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    return f"cell {number}, which starts {first[:40]!r}" if first else f"cell {number}"
 
 
 def _deeper_than(limit, data):

@@ -43,6 +43,9 @@ def test_a_cell_that_may_read_any_name_keeps_everything_before_it():
     cells[2].source = "print('x')"
     assert needed_cells(cells, ["demo"], set()) == cells[2:]
 
+    cells[2].source = "print('x')\x00"  # a null byte: no parser reads it, so it may read anything
+    assert needed_cells(cells, ["demo"], set()) == cells
+
 
 @pytest.mark.slow
 def test_grading_trains_the_baseline_when_the_student_grades_it(strict_run, built):

@@ -46,3 +46,24 @@ def test_not_utf8_names_the_byte_and_its_offset_and_a_bom_is_read():
     with pytest.raises(SubmissionError, match=rf"^n.ipynb is not UTF-8 text \(byte 0xe9 at offset {at}\); save it"):
         parse_notebook(data[:at] + b"\xe9" + data[at:], "n.ipynb")
     assert parse_notebook(codecs.BOM_UTF8 + data, "bom.ipynb").nbformat == 4
+
+
+@pytest.mark.parametrize(
+    ("where", "named"),
+    [("source", "cell 2, which starts 'y = 2  # done"), ("outputs", "cell 2, which starts 'y = 2"), ("meta", "its")],
+)
+def test_half_an_emoji_is_refused_naming_where_and_a_whole_one_is_read(where, named):
+    """A lone surrogate is valid JSON (`\\ud83d`) and no valid text: nothing after this could encode it."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("y = 2  # done 😀")]
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="😀")]
+    nb.metadata["note"] = "😀"
+    text = json.dumps(nb)  # ASCII: the emoji as the escaped pair \ud83d\ude00
+    assert parse_notebook(text.encode(), "whole.ipynb").cells[1].source.endswith("😀")
+    part = {"source": '"source": "y', "outputs": '"text": "', "meta": '"note": "'}[where]
+    start = text.index(part) + len(part)
+    end = text.index("\\ude00", start) + len("\\ude00")
+    half = text[:start] + text[start:end].replace("\\ude00", "") + text[end:]
+    with pytest.raises(SubmissionError, match="not valid Unicode") as caught:
+        parse_notebook(half.encode(), "half.ipynb")
+    assert "a lone surrogate \\ud83d in " + named in str(caught.value), str(caught.value)
