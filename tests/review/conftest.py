@@ -5,6 +5,7 @@ the blank notebook handed in under a file name of HTML. Graded once by the comma
 (~30 s on 2 cores); the tests that change it work on copies, or last.
 """
 
+import csv
 import os
 import re
 import shutil
@@ -41,6 +42,13 @@ def graded(spiral, tmp_path_factory):
     run = run_cli("grade", folder, "--out", root / "out", "-j", 2, timeout=600)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     return root / "out"
+
+
+def gradebook_row(out, student):
+    """A student's row of the graded class's gradebook.csv: what the pages must show (the secret's draws
+    decide a wrong answer's total and the measured accuracy, so no number is written into the tests)."""
+    with open(out / "gradebook.csv", newline="") as f:
+        return next(row for row in csv.DictReader(f) if row["student"] == student)
 
 
 @contextmanager
