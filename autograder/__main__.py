@@ -199,10 +199,13 @@ def _build(args):
             print("up to date: the student notebooks are what the solutions build to")
         return 1 if stale else 0
     from autograder.assign.gradescope_zip import write_zip
+    from autograder.quality.messages import untrue_messages
 
     for config in configs:
         print(f"built {build_one(config, config.root, config.root)}")
         print(f"built {write_zip(config)}")
+        for problem in untrue_messages(config.files.tests):
+            print(f"warning: a check's message: {problem}")
     return 0
 
 

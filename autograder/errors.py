@@ -76,4 +76,10 @@ class ServeError(KitError, OSError):
 
 
 class StudentError(Exception):
-    """The student's code raised, or its kernel died, while a test asked it for a value."""
+    """The student's code raised, or its kernel died, while a test asked it for a value.
+
+    `frames`: where in the student's cells it raised, as the kernel saw it (bridge.kernel_side)."""
+
+    def __init__(self, message, frames=()):
+        super().__init__(message)
+        self.frames = list(frames)

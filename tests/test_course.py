@@ -21,6 +21,7 @@ from autograder.classroom.collect import one_submission
 from autograder.config import load_config
 from autograder.errors import BuildError, ConfigError
 from autograder.grading.isolate import grade_isolated
+from autograder.quality.messages import untrue_messages
 
 CONFIG = """\
 # ASSIGNMENT CONFIG
@@ -205,6 +206,7 @@ def test_new_writes_a_starter_that_builds_and_grades_at_once(course, sandbox, tm
     solution = grade_isolated(one_submission(master), tmp_path / "s", config, threading.Event(), sandbox)
     blank = grade_isolated(one_submission(config.files.student), tmp_path / "b", config, threading.Event(), sandbox)
     assert (solution.score, solution.possible, solution.error, blank.score, blank.error) == (2, 2, None, 0, None)
+    assert untrue_messages(config.files.tests) == []
     spec = yaml.safe_load(config.files.mutants.read_text())
     assert list(spec["mutants"]) == ["mean"]
 

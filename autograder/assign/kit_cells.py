@@ -71,8 +71,9 @@ else:
         print(f"⚠️ In the saved file, Question(s) {', '.join(sorted(set(stubs), key=int))} are not answered yet. If")
         print("   you have answered them since, save the notebook (Ctrl+S) and run this cell again.")
     packed = os.path.splitext(saved)[0] + ".zip"  # the same zip each run, made anew
-    grader.export(saved, export_path=packed, pdf=False, ignore_log=True)
-    print(f"Submit {saved} (preferred) or {packed}.")
+    grader.export(saved, export_path=packed, pdf=False, ignore_log=True, display_link=False)
+    print(f"📤 Submit {saved} where your instructor asked (or {packed}, the same notebook zipped,")
+    print("   if a zip is asked for).")
 """
 
 

@@ -8,12 +8,14 @@ so that rebuilding leaves git clean and a submission's cells can be matched back
 
 import ast
 import hashlib
+import inspect
 import json
 import re
 
 import yaml
 
 from autograder import hooks
+from autograder.bridge import kernel_side
 
 ANSWER_TAG = "otter_answer_cell"
 STUDENT_ONLY_TAG = "student-only"
@@ -125,13 +127,27 @@ def named_tests(source):
     return "".join(lines)
 
 
+def with_student_lines(source):
+    """A public test file that, loaded by otter in the student's kernel, makes otter's failure
+    messages say first where the student's own code raised (kernel_side.failure_message, as the
+    grader says it)."""
+    helpers = "\n\n".join(inspect.getsource(f) for f in (kernel_side.student_frames, kernel_side.failure_message))
+    patch = (
+        "\n# The kit's failure messages: the line of your own code that raised, first.\n"
+        "import linecache, traceback\nfrom otter.test_files.exception_test import ExceptionTestFile\n\n"
+        f"{helpers}\n\nExceptionTestFile._generate_error_message = failure_message\n"
+    )
+    first, _, rest = source.partition("\n")
+    return f"{first}\n{patch}{rest}"
+
+
 def pack_public_tests(nb):
     """Put the public tests into the setup cell, in place. otter keeps them in the notebook's
     metadata, which the kernel cannot read on Colab (or under another file name); the setup
     cell writes them into a `public_tests` folder next to the kernel and points otter there.
     Not `tests`: when otter grades, that folder holds its full tests (hidden ones too), and
     the notebook would overwrite them with the public ones."""
-    tests = {question: named_tests(source) for question, source in nb.metadata.otter.tests.items()}
+    tests = {question: with_student_lines(named_tests(source)) for question, source in nb.metadata.otter.tests.items()}
     cells = [c for c in nb.cells if c.cell_type == "code" and re.search(r"(?m)^PUBLIC_TESTS = \{\}", c.source)]
     if len(cells) != 1:
         raise ValueError("the notebook needs one setup cell with the line PUBLIC_TESTS = {}")

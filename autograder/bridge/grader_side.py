@@ -133,8 +133,8 @@ class KernelNamespace(dict):
     def decode(self, reply, arrays, default=None):
         """The value a reply carries; StudentError if the student's code raised."""
         if reply["error"]:
-            kind, message = reply["error"]
-            raise StudentError(f"{kind}: {message}")
+            kind, message, *where = reply["error"]
+            raise StudentError(f"{kind}: {message}", _frames(where[0] if where else []))
         return self._value(reply["value"], arrays, default)
 
     def _value(self, node, arrays, default=None):
@@ -144,6 +144,18 @@ class KernelNamespace(dict):
     def _model(self, node, arrays, default):
         weights = [arrays[k] for k in node["weights"]]
         return rebuild_model(node["config"], weights, node["compiled"], self.max_model_parameters)
+
+
+def _frames(frames):
+    """The kernel's frames ([cell's first line, line number, line, function], at most 3), as text
+    and numbers only: the kernel is the student's."""
+    if not isinstance(frames, list):
+        return []
+    fields = [f for f in frames[-3:] if isinstance(f, list) and len(f) == 4]
+    return [
+        [str(first)[:60], int(n) if isinstance(n, int) else 0, str(line)[:200], str(name)[:60]]
+        for first, n, line, name in fields
+    ]
 
 
 def decode_reply(data, max_bytes):

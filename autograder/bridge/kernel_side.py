@@ -15,9 +15,11 @@ documents what it reads and writes.
 import contextlib
 import io
 import json
+import linecache
 import os
 import socket
 import sys
+import traceback
 import warnings
 
 import dill
@@ -78,7 +80,7 @@ def answer(request):
             reply["args_after"] = [_encode(a, arrays) if isinstance(a, holding_arrays) else None for a in args]
         reply["value"] = _encode(value, arrays, name if request["op"] == "get" else None)
     except BaseException as e:  # the student's code may raise anything, even SystemExit
-        reply["error"] = [type(e).__name__, str(e)[:2000]]
+        reply["error"] = [type(e).__name__, str(e)[:2000], student_frames(e.__traceback__)]
     size, limit = sum(a.nbytes for a in arrays.values()), request.get("max_bytes", float("inf"))
     if size > limit:  # say so here, rather than send what the grader will not read
         arrays, reply["value"] = {}, None
@@ -90,6 +92,39 @@ def answer(request):
     data = io.BytesIO()
     np.savez(data, **arrays)
     return data.getvalue()
+
+
+def student_frames(tb, most=3):
+    """Where in the notebook's own cells a traceback passed, innermost last: [[the cell's first line,
+    the line's number in it, the line, the function], ...]. IPython keeps each cell's source in
+    linecache with no file behind it (no mtime): that tells a cell from a file."""
+    frames = []
+    for frame, number in traceback.walk_tb(tb):
+        cached = linecache.cache.get(frame.f_code.co_filename)
+        if cached and len(cached) == 4 and cached[1] is None:
+            lines = cached[2]
+            first = next((line.strip() for line in lines if line.strip()), "")
+            line = lines[number - 1].strip() if 0 < number <= len(lines) else ""
+            frames.append([first[:60], number, line[:200], frame.f_code.co_name])
+    return frames[-most:]
+
+
+def failure_message(test_file, error, context=0):
+    """A failed test's message (otter's ExceptionTestFile._generate_error_message): where the student's
+    code raised, in their own cell and line, first; then the test's line that called it. `error` is
+    the exception, or the grader's StudentError carrying the kernel's `frames`."""
+    frames = getattr(error, "frames", None) or student_frames(error.__traceback__)
+    called = error.__traceback__.tb_next.tb_next.tb_lineno if error.__traceback__.tb_next.tb_next else 0
+    test_line = test_file.source_lines[called - 1].strip() if 0 < called <= len(test_file.source_lines) else ""
+    kind = "" if type(error).__name__ == "StudentError" else f"{type(error).__name__}: "
+    text = f"{kind}{str(error).strip(chr(39))}"
+    if not frames:
+        return f"Error at line {called} in test {test_file.name}:\n  {test_line}\n{text}"
+    where = [
+        f"  line {n} of your cell starting {first!r} (in {function}):\n      {line}"
+        for first, n, line, function in frames
+    ]
+    return "\n".join([text, *where, f"  called by the test ({test_file.name}):\n      {test_line}"])
 
 
 class _Missing:

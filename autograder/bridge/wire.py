@@ -7,8 +7,11 @@ then the frame. A request (grader -> kernel) is a dill frame: `{"op": "get" | "c
 unpickles what the grader sent. A reply (kernel -> grader) is the bytes of an .npz file,
 read with `allow_pickle=False`: the array `reply` holds UTF-8 JSON
 
-    {"value": NODE, "error": None | [exception name, message],
+    {"value": NODE, "error": None | [exception name, message, FRAMES],
      "warnings": [[category, message], ...], "args_after": [NODE | None, ...]}
+
+where FRAMES are the student's own lines the exception passed, innermost last: [[the cell's
+first line, the line's number in the cell, the line, the function's name], ...] (at most 3).
 
 and every other array is numeric data that NODEs point to by key. A NODE is a dict whose
 `t` is one of KINDS:

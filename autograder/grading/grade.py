@@ -19,6 +19,7 @@ from otter.test_files import ExceptionTestFile
 
 from autograder import hooks
 from autograder.assign.template import apply_config
+from autograder.bridge import kernel_side
 from autograder.bridge.grader_side import KernelNamespace
 from autograder.contract import CellError, GradeResult, QuestionResult, TestOutcome
 from autograder.errors import BuildMissingError, KitError, SubmissionError
@@ -32,12 +33,18 @@ from autograder.testing import grading_with
 MAX_CRASHES = 3
 
 
+class TestFile(ExceptionTestFile):
+    """otter's test file, whose failure messages say first where the student's own code raised."""
+
+    _generate_error_message = kernel_side.failure_message
+
+
 def test_files(config, questions=None):
     """The assignment's otter test files, in the config's question order (only `questions`, if given)."""
     tests = config.files.tests
     if not tests.is_dir():
         raise BuildMissingError.for_path(tests)
-    files = {p.stem: ExceptionTestFile.from_file(str(p)) for p in tests.glob("*.py")}
+    files = {p.stem: TestFile.from_file(str(p)) for p in tests.glob("*.py")}
     return [files[name] for name in config.points if name in files and (questions is None or name in questions)]
 
 

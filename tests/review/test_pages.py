@@ -74,7 +74,11 @@ def test_a_students_page_shows_tests_notebook_history_and_similar_ones(served, p
     page.goto(f"{url}/student/dan?token={token}")
     assert page.locator("#total").inner_text() == f"{float(row['total']):g}"
     tests = page.locator("#tests").inner_text()
-    assert f"cross_entropy: {float(row['cross_entropy']):g} of 2" in tests and "hidden" in tests and "cross_entropy is wrong" in tests
+    assert (
+        f"cross_entropy: {float(row['cross_entropy']):g} of 2" in tests
+        and "hidden" in tests
+        and "cross_entropy is wrong" in tests
+    )
     assert f"Test accuracy\t{row['test_accuracy']}\ttarget 0.92" in page.locator("#measurements").inner_text()
     assert "new" in page.locator("#history").inner_text()
     assert page.locator("#similar a", has_text="ann").count() == 1
