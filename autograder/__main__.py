@@ -187,26 +187,28 @@ def _new(args):
 
 
 def _build(args):
-    from autograder.assign.build import build_one, stale_notebooks
+    from autograder.assign.build import build_each, stale_notebooks
     from autograder.course import assignment_names
 
-    configs = [_config(args, name) for name in args.names or assignment_names()]
+    names = args.names or assignment_names()
     if args.check:
-        stale = stale_notebooks(configs)
+        stale = stale_notebooks([_config(args, name) for name in names])
         for path in stale:
             print(f"out of date: {path} (run `python -m autograder build`)")
         if not stale:
             print("up to date: the student notebooks are what the solutions build to")
         return 1 if stale else 0
-    from autograder.assign.gradescope_zip import write_zip
-    from autograder.quality.messages import untrue_messages
-
-    for config in configs:
-        print(f"built {build_one(config, config.root, config.root)}")
-        print(f"built {write_zip(config)}")
-        for problem in untrue_messages(config.files.tests):
-            print(f"warning: a check's message: {problem}")
-    return 0
+    built, failed = build_each(names, lambda name: _config(args, name))
+    for line in built:
+        print(line)
+    for why in failed.values():
+        print(f"error: {why}", file=sys.stderr)
+    if failed:
+        print(
+            f"built {len(names) - len(failed)} of {len(names)} assignments; not built: {', '.join(failed)}",
+            file=sys.stderr,
+        )
+    return 2 if failed else 0
 
 
 def _grade(args):

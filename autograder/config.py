@@ -21,7 +21,8 @@ import jsonschema
 import yaml
 
 from autograder import ROOT, hooks, secret
-from autograder.course import Assignment, assignment_names, master_points
+from autograder import master as masters
+from autograder.course import Assignment, assignment_names
 from autograder.errors import ConfigError
 
 DEFAULT_PATH = ROOT / "grading_config.yml"
@@ -263,7 +264,7 @@ def _points(config):
     """The master's points, with the config's over them, in the master's order."""
     where = f"{config.files.master.name} or assignments/{config.assignment}/points in {Path(config.source).name}"
     master = config.files.master
-    points = master_points(master) if master.is_file() else {}
+    points = masters.points(masters.read(master), master.name) if master.is_file() else {}
     given = config.points or {}
     unknown = [q for q in given if q not in points]
     if master.is_file() and unknown:

@@ -9,9 +9,6 @@ an assignment's files are.
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-import yaml
-
 from autograder import ROOT
 
 
@@ -75,16 +72,3 @@ def assignment_of(notebook):
     it says none."""
     name = notebook.get("metadata", {}).get("otter", {}).get("assignment_name")
     return name if isinstance(name, str) and name else None
-
-
-def master_points(master):
-    """Each question's points, in the master's order, as its `# BEGIN QUESTION` cells give them (a list of
-    per-test points counts as their sum); a question without points is None."""
-    points = {}
-    for cell in nbformat.read(master, as_version=4).cells:
-        text = cell.source.lstrip()
-        if cell.cell_type == "raw" and text.startswith("# BEGIN QUESTION"):
-            question = yaml.safe_load(text) or {}
-            value = question.get("points")
-            points[question.get("name")] = sum(value) if isinstance(value, list) else value
-    return points

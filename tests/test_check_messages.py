@@ -15,9 +15,9 @@ import pytest
 from nbclient import NotebookClient
 
 from autograder.assign.answers import fill_answers, solution_answers
+from autograder.assign.messages import untrue_messages
 from autograder.assign.template import STUDENT_ONLY_TAG, answer_id, tags
 from autograder.grading.grade import test_files
-from autograder.quality.messages import untrue_messages
 from tests.helpers import run_cli, submission_of
 
 # The (n,) against (n, 1) mistake: dz2 flattened, so that `dz2 @ W2.T` cannot multiply.

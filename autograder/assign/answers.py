@@ -5,25 +5,21 @@ notebook, planted-bug mutants, test fixtures) without copying notebooks by hand.
 """
 
 import copy
+from pathlib import Path
 
-import nbformat
 import yaml
 
+from autograder import master as masters
 from autograder.assign.template import question_of
 
 
 def solution_answers(master_path):
-    """Each question's answer cell source, read from a solution (master) notebook."""
-    answers, question, inside = {}, None, False
-    for cell in nbformat.read(master_path, as_version=4).cells:
-        text = cell.source.strip()
-        if cell.cell_type == "raw" and text.startswith("# BEGIN QUESTION"):
-            question = yaml.safe_load(text)["name"]
-        elif cell.cell_type == "raw" and text.startswith(("# BEGIN SOLUTION", "# END SOLUTION")):
-            inside = text.startswith("# BEGIN")
-        elif inside and cell.cell_type == "code":
-            answers[question] = cell.source
-    return answers
+    """Each question's answer cell source (its solution's last code cell), read from a master."""
+    return {
+        question.name: code[-1].source
+        for question in masters.questions(masters.read(master_path), Path(master_path).name)
+        if (code := [c for c in question.solution if c.cell_type == "code"])
+    }
 
 
 def quick_answers(mutants_path):

@@ -21,13 +21,15 @@ import zipfile
 from pathlib import Path
 
 import nbformat
-import yaml
 from otter.assign import main as otter_assign
 
+from autograder import master as masters
+from autograder.assign.gradescope_zip import write_zip
 from autograder.assign.kit_cells import with_kit_cells
+from autograder.assign.messages import untrue_messages
 from autograder.assign.template import apply_config, named_tests, normalize_student_notebook, pack_public_tests
 from autograder.course import Assignment
-from autograder.errors import BuildError
+from autograder.errors import BuildError, KitError
 
 
 def build_one(config, students_root, dist_root):
@@ -35,7 +37,7 @@ def build_one(config, students_root, dist_root):
     master = config.files.master
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        nb = nbformat.read(master, as_version=4)
+        nb = masters.read(master)
         _check_format(nb, master)
         nbformat.write(apply_config(with_kit_cells(nb, config.assignment), config), tmp / master.name)
         try:
@@ -52,19 +54,31 @@ def build_one(config, students_root, dist_root):
     return target
 
 
+def build_each(names, load):
+    """Build each assignment it can (`load(name)` gives its config): the lines saying what it built, and
+    why each one it could not build was not (a master it cannot take stops none of the others)."""
+    built, failed = [], {}
+    for name in names:
+        try:
+            config = load(name)
+            built += [f"built {build_one(config, config.root, config.root)}", f"built {write_zip(config)}"]
+        except KitError as e:
+            failed[name] = str(e)
+            continue
+        built += [f"warning: a check's message: {problem}" for problem in untrue_messages(config.files.tests)]
+    return built, failed
+
+
 def _check_format(nb, master):
     """One line for a master the kit cannot take, before otter runs."""
-    raw = next((c.source for c in nb.cells if c.cell_type == "raw" and "# ASSIGNMENT CONFIG" in c.source), None)
-    if raw is None:
-        raise BuildError(f"{master}: no raw cell starting # ASSIGNMENT CONFIG: it is not in otter's assign format")
-    settings = yaml.safe_load(raw) or {}
+    settings = masters.assignment_config(nb)
+    if settings is None:
+        raise BuildError(
+            f"{master}: no # ASSIGNMENT CONFIG cell (raw, or markdown fenced as ```otter): "
+            "it is not in otter's assign format"
+        )
     if settings.get("name") not in (None, master.stem):
         raise BuildError(f"{master}: its ASSIGNMENT CONFIG names it {settings['name']!r}: name it {master.stem!r}")
-    if (settings.get("tests") or {}).get("ok_format", True):
-        raise BuildError(
-            f"{master}: its tests are in otter's OK format, which the kit does not grade: add `tests: "
-            "{ok_format: false}` to its ASSIGNMENT CONFIG and write each test as a function (docs/instructors.md)"
-        )
 
 
 def _write_dist(otter_out, dist):

@@ -15,6 +15,7 @@ import re
 import yaml
 
 from autograder import hooks
+from autograder import master as masters
 from autograder.bridge import kernel_side
 
 ANSWER_TAG = "otter_answer_cell"
@@ -44,16 +45,16 @@ def question_of(cell):
 def apply_config(nb, config):
     """Write the config's points and the assignment's notebook values (hooks.notebook_values) into a
     notebook, in place: what the notebook says to students, and what its public checks hold them to,
-    is what the grader enforces."""
+    is what the grader enforces. A question's points are written only where the config changes them."""
     given = hooks.notebook_values(config)
+    own = masters.points(nb) if any(masters.is_boundary(c, "question") for c in nb.cells) else {}
     for cell in nb.cells:
         source = cell.source
-        if cell.cell_type == "raw" and source.lstrip().startswith("# BEGIN QUESTION"):
-            question = yaml.safe_load(source)
-            points = question.get("points")  # a list gives each test its own: kept unless the config changed the sum
-            if (sum(points) if isinstance(points, list) else points) != config.points[question["name"]]:
+        if masters.is_boundary(cell, "question"):
+            question = yaml.safe_load(source) or {}
+            if own.get(question.get("name")) != config.points[question["name"]]:
                 question["points"] = config.points[question["name"]]
-            source = "# BEGIN QUESTION\n" + yaml.safe_dump(question, sort_keys=False)
+                source = "# BEGIN QUESTION\n" + yaml.safe_dump(question, sort_keys=False)
         for name, value in given.items():
             source = re.sub(rf'(?m)^{name} = ("[^"]*"|\S+)', f"{name} = {value!r}".replace("'", '"'), source)
         cell.source = source
@@ -141,13 +142,21 @@ def with_student_lines(source):
     return f"{first}\n{patch}{rest}"
 
 
+def _public_test_file(test):
+    """The file otter's Notebook reads a question's public tests from: an exception-based test file
+    (otter keeps its text), or an OK-format one (otter keeps its test as data)."""
+    if isinstance(test, str):
+        return with_student_lines(named_tests(test))
+    return f"OK_FORMAT = True\n\ntest = {json.loads(json.dumps(test))!r}\n"
+
+
 def pack_public_tests(nb):
     """Put the public tests into the setup cell, in place. otter keeps them in the notebook's
     metadata, which the kernel cannot read on Colab (or under another file name); the setup
     cell writes them into a `public_tests` folder next to the kernel and points otter there.
     Not `tests`: when otter grades, that folder holds its full tests (hidden ones too), and
     the notebook would overwrite them with the public ones."""
-    tests = {question: with_student_lines(named_tests(source)) for question, source in nb.metadata.otter.tests.items()}
+    tests = {question: _public_test_file(test) for question, test in nb.metadata.otter.tests.items()}
     cells = [c for c in nb.cells if c.cell_type == "code" and re.search(r"(?m)^PUBLIC_TESTS = \{\}", c.source)]
     if len(cells) != 1:
         raise ValueError("the notebook needs one setup cell with the line PUBLIC_TESTS = {}")

@@ -5,8 +5,12 @@ never an exception that stops the caller. The kit's own failures (no build, no d
 are `KitError`s. Runs inside the grading child (child.py), which the parent watches.
 """
 
+import ast
+import builtins
+import doctest
 import importlib
 import inspect
+import re
 import tempfile
 import threading
 import time
@@ -16,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 from otter.test_files import ExceptionTestFile
+from otter.test_files.ok_test import OKTestFile
 
 from autograder import hooks
 from autograder.assign.template import apply_config
@@ -44,8 +49,14 @@ def test_files(config, questions=None):
     tests = config.files.tests
     if not tests.is_dir():
         raise BuildMissingError.for_path(tests)
-    files = {p.stem: TestFile.from_file(str(p)) for p in tests.glob("*.py")}
+    files = {p.stem: _test_file(p) for p in tests.glob("*.py")}
     return [files[name] for name in config.points if name in files and (questions is None or name in questions)]
+
+
+def _test_file(path):
+    """otter's test file, in either of its formats: OK (doctests: otter's default) or exception-based."""
+    ok_format = re.search(r"(?m)^OK_FORMAT = True", path.read_text())
+    return OKTestFile.from_file(str(path)) if ok_format else TestFile.from_file(str(path))
 
 
 def planned_questions(config, files=None) -> list[QuestionResult]:
@@ -194,7 +205,35 @@ def _where(cell):
 
 
 def _names_tests_read(files):
-    return {name for f in files for tc in f.test_cases for name in inspect.signature(tc.body.test_func).parameters}
+    """The notebook's names the tests read: an exception test's parameters, the names an OK test's doctests use."""
+    return {
+        name
+        for f in files
+        for tc in f.test_cases
+        for name in (
+            _doctest_names(tc.body) if isinstance(tc.body, str) else inspect.signature(tc.body.test_func).parameters
+        )
+    }
+
+
+def _doctest_names(body):
+    """The names an OK test's doctests read and do not make themselves (by assigning or importing them)."""
+    trees = [ast.parse(example.source) for example in doctest.DocTestParser().get_examples(body)]
+    nodes = [node for tree in trees for node in ast.walk(tree)]
+    read = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    made = {n.id for n in nodes if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    imported = {
+        (a.asname or a.name).split(".")[0]
+        for n in nodes
+        if isinstance(n, (ast.Import, ast.ImportFrom))
+        for a in n.names
+    }
+    return read - made - imported - set(dir(builtins))
+
+
+def _function_name(test_case):
+    """An exception test's function name (what `testing.credit` records its partial credit under); None for OK."""
+    return getattr(getattr(test_case.body, "test_func", None), "__name__", None)
 
 
 def _run_tests(test_file, namespace, credits):
@@ -211,7 +250,7 @@ def _run_tests(test_file, namespace, credits):
         for r in test_file.test_case_results
     ]
     partial = sum(
-        r.test_case.points * credits.get(r.test_case.body.test_func.__name__, 0)
+        r.test_case.points * credits.get(_function_name(r.test_case), 0)
         for r in test_file.test_case_results
         if not r.passed
     )

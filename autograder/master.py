@@ -1,0 +1,100 @@
+"""The instructor's master notebook, read as otter assign reads it.
+
+otter 7 takes its blocks in raw cells or in markdown cells fenced as ```otter, in any case
+("# begin question" too), and works a question's points out from the question, from its
+tests' TEST CONFIG, or from neither. Every part of the kit that reads a master (its config,
+its questions and their points, its answers) reads it here, through otter's own parsing, so
+that what the kit reads is what otter builds.
+"""
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import nbformat
+from otter.assign.blocks import (
+    BlockType,
+    extract_all_fenced_otter_cells,
+    get_cell_config,
+    is_assignment_config_cell,
+    is_block_boundary_cell,
+)
+from otter.assign.question_config import QuestionConfig
+from otter.assign.tests_manager import AssignmentTestsManager
+
+from autograder.errors import BuildError
+
+
+@dataclass
+class Question:
+    """One question of a master: its config (otter's QuestionConfig) and its cells, by block."""
+
+    config: QuestionConfig
+    solution: list = field(default_factory=list)
+    prompt: list = field(default_factory=list)
+    tests: list = field(default_factory=list)
+
+    @property
+    def name(self):
+        return self.config.name
+
+
+def read(path):
+    """The master's cells, its fenced ```otter blocks made raw cells as otter makes them."""
+    nb = nbformat.read(path, as_version=4)
+    nb.cells = extract_all_fenced_otter_cells(nb.cells)
+    return nb
+
+
+def assignment_config(nb):
+    """The master's ASSIGNMENT CONFIG, or None if it has none."""
+    cell = next((c for c in nb.cells if is_assignment_config_cell(c)), None)
+    return None if cell is None else get_cell_config(cell)
+
+
+def is_boundary(cell, block, end=False):
+    """Whether the cell opens (or, with `end`, closes) a block: "question", "solution", "prompt", "tests"."""
+    return is_block_boundary_cell(cell, BlockType(block), end)
+
+
+def questions(nb, where="the master"):
+    """The master's questions in order, each with the cells of its solution, prompt and tests blocks."""
+    found, question, block = [], None, None
+    for n, cell in enumerate(nb.cells):
+        if is_boundary(cell, "question"):
+            question = Question(_question_config(cell, n, where))
+            found.append(question)
+        elif is_boundary(cell, "question", end=True):
+            question, block = None, None
+        elif question is not None and any(is_boundary(cell, b) for b in ("solution", "prompt", "tests")):
+            block = next(b for b in ("solution", "prompt", "tests") if is_boundary(cell, b))
+        elif question is not None and block and is_boundary(cell, block, end=True):
+            block = None
+        elif question is not None and block:
+            getattr(question, block).append(cell)
+    return found
+
+
+def points(nb, where="the master"):
+    """Each question's points, in order, as otter's test files will hold them: the question's
+    `points` (a number, a list, or `each`), its tests' own TEST CONFIG points, else 1; a manual
+    question's own points, else 0."""
+    settings = assignment_config(nb) or {}
+    ok_format = (settings.get("tests") or {}).get("ok_format", True)
+    manager = AssignmentTestsManager(SimpleNamespace(tests=SimpleNamespace(ok_format=ok_format)))
+    resolved = {}
+    for question in questions(nb, where):
+        manager.add_question(question.config)
+        try:
+            for cell in (c for c in question.tests if c.cell_type == "code"):
+                manager.read_test(cell, question.config)
+            resolved[question.name] = manager.determine_question_point_value(question.config)
+        except Exception as e:  # otter's own checks of the tests and their points
+            raise BuildError(f"{where}: question {question.name!r}: {e}") from None
+    return resolved
+
+
+def _question_config(cell, n, where):
+    try:
+        return QuestionConfig(get_cell_config(cell))
+    except Exception as e:
+        raise BuildError(f"{where}: the # BEGIN QUESTION in cell {n + 1} is not a question's config: {e}") from None

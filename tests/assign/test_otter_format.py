@@ -1,0 +1,151 @@
+"""otter's assign format, read as otter reads it: OK-format tests (otter's default), config cells
+fenced in markdown, points from the question, from each test's TEST CONFIG or from neither; and a
+course whose masters cannot all be built builds the others.
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+import threading
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from otter.test_files import create_test_file
+
+from autograder import ROOT
+from autograder.assign.answers import fill_answers, solution_answers
+from autograder.assign.build import build_each, build_one
+from autograder.classroom.collect import Submission
+from autograder.config import load_config
+from autograder.grading.isolate import grade_isolated
+
+md, code, raw = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell, nbformat.v4.new_raw_cell
+
+
+def fenced(text):
+    return md(f"```otter\n{text}\n```")
+
+
+def question(name, config, prompt, solution, tests, fence=False):
+    """A question's cells; its config fenced in markdown (as otter 7 allows) with `fence`."""
+    header = f"# BEGIN QUESTION\nname: {name}" + (f"\n{config}" if config else "")
+    return [
+        fenced(header) if fence else raw(header),
+        md(prompt),
+        raw("# BEGIN SOLUTION"),
+        code(solution),
+        raw("# END SOLUTION"),
+        raw("# BEGIN TESTS"),
+        *[code(t) for t in tests],
+        raw("# END TESTS"),
+        raw("# END QUESTION"),
+    ]
+
+
+def ok_master(path):
+    """An OK-format master (otter's default): its tests' expected values are its saved outputs, so it is run."""
+    config = "# ASSIGNMENT CONFIG\nname: oktests\ninit_cell: false\ncheck_all_cell: false\nexport_cell: false"
+    cells = [
+        fenced(config),
+        md("# Arithmetic, in otter's OK format"),
+        code("import numpy as np"),
+        *question(
+            "answer",
+            "",
+            "Set `x` to 6 times 7.",
+            "x = 6 * 7  # SOLUTION",
+            ['""" # BEGIN TEST CONFIG\npoints: 2\n""" # END TEST CONFIG\nx == 42', "# HIDDEN\nisinstance(x, int)"],
+            fence=True,
+        ),
+        *question(
+            "double",
+            "points: [1, 3]",
+            "Write `double(v)`.",
+            "def double(v):\n    return 2 * v  # SOLUTION",
+            ["double(3)", "# HIDDEN\ndouble(-1.5)"],
+        ),
+        *question(
+            "words",
+            "",
+            "Set `words` to the words of 'to be or not'.",
+            'words = "to be or not".split()  # SOLUTION',
+            ["len(words)", "# HIDDEN\nsorted(words)"],
+        ),
+    ]
+    nb = nbformat.v4.new_notebook(
+        cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
+    NotebookClient(nb, timeout=60).execute()
+    nbformat.write(nb, path)
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """A copy of the course with the OK-format master added, built."""
+    root = tmp_path_factory.mktemp("otter-format")
+    shutil.copytree(ROOT / "solutions", root / "solutions")
+    shutil.copy(ROOT / "grading_config.yml", root)
+    ok_master(root / "solutions" / "oktests.ipynb")
+    config = load_config(root / "grading_config.yml", root, "oktests")
+    build_one(config, root, root)
+    return config
+
+
+def test_points_are_what_otters_test_files_hold(course):
+    """No points at all: 1 a question; a TEST CONFIG's 2 (the other test then 0); a list, summed."""
+    assert course.points == {"answer": 2, "double": 4, "words": 1}
+    built = {p.stem: create_test_file(str(p), None).possible for p in course.files.tests.glob("*.py")}
+    assert built == course.points
+
+
+def test_ok_format_tests_grade_as_otter_run_grades_them(course, sandbox, tmp_path):
+    template = nbformat.read(course.files.student, as_version=4)
+    solution = solution_answers(course.files.master)
+    submissions = {
+        "solution": fill_answers(template, solution),
+        "blank": template,
+        "wrong": fill_answers(template, {**solution, "double": solution["double"].replace("2 * v", "v + v + 1")}),
+    }
+    for name, nb in submissions.items():
+        path = tmp_path / name / "oktests.ipynb"
+        path.parent.mkdir()
+        nbformat.write(nb, path)
+        kit = grade_isolated(Submission(name, name, path), tmp_path / name / "kit", course, threading.Event(), sandbox)
+        assert kit.error is None, kit.error
+        assert {q.name: q.score for q in kit.questions} == _otter_run(course, path), name
+
+
+def _otter_run(config, path):
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "otter",
+            "run",
+            "-a",
+            str(config.files.otter_zip),
+            "-o",
+            str(path.parent),
+            "--no-logo",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    tests = json.loads((path.parent / "results.json").read_text())["tests"]
+    return {t["name"].split(" ")[0]: t["score"] for t in tests if t["name"] != "Public Tests"}
+
+
+def test_a_course_builds_every_master_it_can_and_says_why_not_for_the_others(course, tmp_path):
+    shutil.copytree(course.root / "solutions", tmp_path / "solutions")
+    shutil.copy(course.source, tmp_path)
+    broken = nbformat.read(course.files.master, as_version=4)
+    broken.cells = broken.cells[1:]  # no ASSIGNMENT CONFIG
+    nbformat.write(broken, tmp_path / "solutions" / "broken.ipynb")
+    built, failed = build_each(["broken", "oktests"], lambda name: load_config(course.source, tmp_path, name))
+    assert list(failed) == ["broken"] and "broken.ipynb: no # ASSIGNMENT CONFIG cell" in failed["broken"]
+    assert (tmp_path / "assignments" / "oktests" / "oktests.ipynb").is_file() and built[0].startswith("built ")
