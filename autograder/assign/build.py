@@ -43,7 +43,8 @@ def build_one(config, students_root, dist_root):
         try:
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
                 otter_assign(str(tmp / master.name), str(tmp / "out"), no_run_tests=True, no_pdfs=True)
-            student = normalize_student_notebook(nbformat.read(tmp / "out" / "student" / master.name, as_version=4))
+            student = nbformat.read(tmp / "out" / "student" / master.name, as_version=4)
+            student = normalize_student_notebook(student, masters.questions(nb, master.name))
         except Exception as e:
             raise BuildError(f"{master}: otter assign could not build it: {type(e).__name__}: {e}") from None
         pack_public_tests(student)

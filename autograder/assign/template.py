@@ -11,6 +11,7 @@ import hashlib
 import inspect
 import json
 import re
+from collections import Counter
 
 import yaml
 
@@ -61,20 +62,21 @@ def apply_config(nb, config):
     return nb
 
 
-def normalize_student_notebook(nb):
-    """Give every cell a stable id and mark otter's own cells as student-only, in place."""
-    pending, seen = [], set()
+def normalize_student_notebook(nb, questions):
+    """Give every cell a stable id and mark otter's own cells as student-only, in place. `questions`
+    are the master's (master.questions), in order: each answer cell is filed under its own, and a
+    stub says which question it belongs to by its place among them all, manual ones included."""
+    owners = _answer_owners(nb, questions)
+    totals, counts, seen, owners = Counter(owners), Counter(), set(), iter(owners)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.execution_count, cell.outputs = None, []
         check = _CHECK.search(cell.source) if cell.cell_type == "code" else None
         if is_answer(cell):
-            pending.append(cell)
-            continue
-        if check:
-            for n, answer in enumerate(pending, 1):
-                answer.id = _unique(answer_id(check[1], n if len(pending) > 1 else None), seen)
-            pending = []
+            question = next(owners)
+            counts[question] += 1
+            cell.id = _unique(answer_id(question, counts[question] if totals[question] > 1 else None), seen)
+        elif check:
             cell.id = _unique(f"{check[1]}-check", seen)
         else:
             digest = hashlib.sha1(f"{cell.cell_type}:{cell.source}".encode()).hexdigest()[:10]
@@ -83,13 +85,35 @@ def normalize_student_notebook(nb):
             cell.metadata.setdefault("tags", [])
             if STUDENT_ONLY_TAG not in cell.metadata.tags:
                 cell.metadata.tags.append(STUDENT_ONLY_TAG)
-    if pending:
-        raise ValueError("an answer cell has no grader.check cell after it")
-    questions = list(dict.fromkeys(question_of(c) for c in nb.cells if is_answer(c)))
+    numbers = {q.name: n for n, q in enumerate(questions, 1)}
     for cell in filter(is_answer, nb.cells):
-        cell.source = _stubs_raise(cell.source, questions.index(question_of(cell)) + 1)
+        if cell.cell_type == "code":
+            cell.source = _stubs_raise(cell.source, numbers.get(question_of(cell), 0))
     nb.cells = [c for c in nb.cells if c.source.strip() or c.cell_type == "code"]
     return nb
+
+
+def _answer_owners(nb, questions):
+    """The question of each answer cell, in order. otter makes one answer cell of each cell of a
+    question's prompt block, else of its solution block; where the counts do not agree (a master
+    otter reshaped), an answer belongs to the question whose grader.check comes next."""
+    answers = [c for c in nb.cells if is_answer(c)]
+    expected = [q.name for q in questions for _ in (q.prompt or q.solution)]
+    if len(expected) == len(answers):
+        return expected
+    owners, pending = [], 0
+    for cell in nb.cells:
+        check = _CHECK.search(cell.source) if cell.cell_type == "code" else None
+        if is_answer(cell):
+            pending += 1
+        elif check:
+            owners, pending = owners + [check[1]] * pending, 0
+    if pending:
+        raise ValueError(
+            f"{pending} answer cell(s) at the end have no grader.check after them, and the master's "
+            f"{len(expected)} solution cells do not match the student notebook's {len(answers)} answer cells"
+        )
+    return owners
 
 
 def _stubs_raise(source, number):

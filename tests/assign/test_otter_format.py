@@ -22,6 +22,7 @@ from autograder.config import load_config
 from autograder.grading.isolate import grade_isolated
 
 md, code, raw = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell, nbformat.v4.new_raw_cell
+KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
 def fenced(text):
@@ -74,9 +75,7 @@ def ok_master(path):
             ["len(words)", "# HIDDEN\nsorted(words)"],
         ),
     ]
-    nb = nbformat.v4.new_notebook(
-        cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
-    )
+    nb = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": KERNEL})
     NotebookClient(nb, timeout=60).execute()
     nbformat.write(nb, path)
 
@@ -149,3 +148,46 @@ def test_a_course_builds_every_master_it_can_and_says_why_not_for_the_others(cou
     built, failed = build_each(["broken", "oktests"], lambda name: load_config(course.source, tmp_path, name))
     assert list(failed) == ["broken"] and "broken.ipynb: no # ASSIGNMENT CONFIG cell" in failed["broken"]
     assert (tmp_path / "assignments" / "oktests" / "oktests.ipynb").is_file() and built[0].startswith("built ")
+
+
+def manual_master(path):
+    """Manual questions (a written answer, a plot) and an untested one around a tested one."""
+    config = (
+        "# ASSIGNMENT CONFIG\nname: manual\ninit_cell: false\ncheck_all_cell: false\nexport_cell: false\n"
+        "tests:\n  ok_format: false"
+    )
+    cells = [
+        raw(config),
+        code("import numpy as np"),
+        *question("explain", "manual: true\npoints: 2", "Why does the loss fall?", "", [])[:2],
+        raw("# BEGIN SOLUTION"),
+        md("Because each step follows the negative gradient."),
+        raw("# END SOLUTION"),
+        raw("# END QUESTION"),
+        *[c for c in question("untested", "points: 1", "Set `y`.", "y = 3  # SOLUTION", []) if "TESTS" not in c.source],
+        *question(
+            "double",
+            "points: 2",
+            "Write `double(v)`.",
+            "def double(v):\n    return 2 * v  # SOLUTION",
+            ["def test_double(double):\n    assert double(3) == 6, f'double(3) should be 6, not {double(3)}'"],
+        ),
+    ]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": KERNEL}), path)
+
+
+def test_manual_and_untested_questions_build_their_answers_filed_under_their_own(course, sandbox, tmp_path):
+    shutil.copytree(course.root / "solutions", tmp_path / "solutions")
+    shutil.copy(course.source, tmp_path)
+    manual_master(tmp_path / "solutions" / "manual.ipynb")
+    config = load_config(course.source, tmp_path, "manual")
+    student = nbformat.read(build_one(config, tmp_path, tmp_path), as_version=4)
+    answers = {c.id: c for c in student.cells if "otter_answer_cell" in c.metadata.get("tags", [])}
+    assert list(answers) == ["explain-answer", "untested-answer", "double-answer"]
+    assert answers["explain-answer"].cell_type == "markdown"
+    assert "double is not written yet (Question 3)" in answers["double-answer"].source
+    path = tmp_path / "solution" / "manual.ipynb"
+    path.parent.mkdir()
+    nbformat.write(fill_answers(student, solution_answers(config.files.master)), path)
+    kit = grade_isolated(Submission("s", "s", path), tmp_path / "kit", config, threading.Event(), sandbox)
+    assert {q.name: q.score for q in kit.questions} == _otter_run(config, path) == {"double": 2}
