@@ -264,7 +264,7 @@ def _points(config):
     """The master's points, with the config's over them, in the master's order."""
     where = f"{config.files.master.name} or assignments/{config.assignment}/points in {Path(config.source).name}"
     master = config.files.master
-    points = masters.points(masters.read(master), master.name) if master.is_file() else {}
+    points = masters.points(masters.read(master), master.name, master.parent) if master.is_file() else {}
     given = config.points or {}
     unknown = [q for q in given if q not in points]
     if master.is_file() and unknown:

@@ -52,6 +52,18 @@ class Assignment:
         return self.dist / "tests"
 
     @property
+    def files(self):
+        """The files its master declares (otter's `files:`, data it reads by a relative path), copied
+        here at build: each grading kernel's working folder starts with them."""
+        return self.dist / "files"
+
+    def for_grading(self):
+        """What grading it needs, wherever it is graded (a cluster's worker, Gradescope): the student
+        notebook, the tests, its module, its files."""
+        files = sorted(p for p in self.files.rglob("*") if p.is_file()) if self.files.is_dir() else []
+        return [self.student, *sorted(self.tests.glob("*.py")), *filter(Path.is_file, [self.module]), *files]
+
+    @property
     def otter_zip(self):
         return self.dist / "otter-autograder.zip"
 

@@ -8,9 +8,11 @@ that what the kit reads is what otter builds.
 """
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
+import yaml
 from otter.assign.blocks import (
     BlockType,
     extract_all_fenced_otter_cells,
@@ -45,10 +47,27 @@ def read(path):
     return nb
 
 
-def assignment_config(nb):
-    """The master's ASSIGNMENT CONFIG, or None if it has none."""
+def assignment_config(nb, folder=None):
+    """The master's ASSIGNMENT CONFIG, or None if it has none; over the settings of its `config_file`
+    (read from `folder`, the master's), as otter merges them."""
     cell = next((c for c in nb.cells if is_assignment_config_cell(c)), None)
-    return None if cell is None else get_cell_config(cell)
+    if cell is None:
+        return None
+    settings = get_cell_config(cell)
+    config_file = settings.get("config_file")
+    if folder is None or not config_file:
+        return settings
+    path = Path(folder) / config_file
+    if not path.is_file():
+        raise BuildError(f"its ASSIGNMENT CONFIG names the config_file {config_file}, which is not in {folder}")
+    return {**(yaml.safe_load(path.read_text()) or {}), **settings}
+
+
+def declared_files(settings):
+    """The files a master names beside it, which otter assign reads: data (`files`, `autograder_files`),
+    `requirements` and `config_file`."""
+    named = [*settings.get("files", []), *settings.get("autograder_files", [])]
+    return named + [settings[key] for key in ("requirements", "config_file") if isinstance(settings.get(key), str)]
 
 
 def is_boundary(cell, block, end=False):
@@ -74,11 +93,11 @@ def questions(nb, where="the master"):
     return found
 
 
-def points(nb, where="the master"):
+def points(nb, where="the master", folder=None):
     """Each question's points, in order, as otter's test files will hold them: the question's
     `points` (a number, a list, or `each`), its tests' own TEST CONFIG points, else 1; a manual
     question's own points, else 0."""
-    settings = assignment_config(nb) or {}
+    settings = assignment_config(nb, folder) or {}
     ok_format = (settings.get("tests") or {}).get("ok_format", True)
     manager = AssignmentTestsManager(SimpleNamespace(tests=SimpleNamespace(ok_format=ok_format)))
     resolved = {}

@@ -38,7 +38,8 @@ def build_one(config, students_root, dist_root):
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         nb = masters.read(master)
-        _check_format(nb, master)
+        settings = _check_format(nb, master)
+        _copy(master.parent, masters.declared_files(settings) + _beside(master, "requirements.txt"), tmp, master)
         nbformat.write(apply_config(with_kit_cells(nb, config.assignment), config), tmp / master.name)
         try:
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
@@ -47,12 +48,34 @@ def build_one(config, students_root, dist_root):
             student = normalize_student_notebook(student, masters.questions(nb, master.name))
         except Exception as e:
             raise BuildError(f"{master}: otter assign could not build it: {type(e).__name__}: {e}") from None
-        pack_public_tests(student)
+        pack_public_tests(student, tmp / "out" / "student" / "tests")
         target = Assignment(config.assignment, students_root).student
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(student, target)
-        _write_dist(tmp / "out" / "autograder", Assignment(config.assignment, dist_root).dist)
+        layout = Assignment(config.assignment, dist_root)
+        _write_dist(tmp / "out" / "autograder", layout.dist)
+        data = [*settings.get("files", []), *settings.get("autograder_files", [])]
+        shutil.rmtree(layout.files, ignore_errors=True)
+        _copy(master.parent, data, layout.files, master)
+        _copy(master.parent, settings.get("files", []), target.parent, master)  # the student's download
     return target
+
+
+def _beside(master, name):
+    return [name] if (master.parent / name).is_file() else []
+
+
+def _copy(folder, names, to, master):
+    """Copy the files (or folders) `names`, relative to `folder`, to the same places under `to`."""
+    for name in names:
+        source = folder / name
+        if not source.exists() or not source.resolve().is_relative_to(folder.resolve()):
+            raise BuildError(f"{master}: its ASSIGNMENT CONFIG names {name}, which is not in {folder}: put it there")
+        (to / name).parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, to / name, dirs_exist_ok=True)
+        else:
+            shutil.copyfile(source, to / name)
 
 
 def build_each(names, load):
@@ -72,7 +95,10 @@ def build_each(names, load):
 
 def _check_format(nb, master):
     """One line for a master the kit cannot take, before otter runs."""
-    settings = masters.assignment_config(nb)
+    try:
+        settings = masters.assignment_config(nb, master.parent)
+    except BuildError as e:
+        raise BuildError(f"{master}: {e}") from None
     if settings is None:
         raise BuildError(
             f"{master}: no # ASSIGNMENT CONFIG cell (raw, or markdown fenced as ```otter): "
@@ -80,6 +106,7 @@ def _check_format(nb, master):
         )
     if settings.get("name") not in (None, master.stem):
         raise BuildError(f"{master}: its ASSIGNMENT CONFIG names it {settings['name']!r}: name it {master.stem!r}")
+    return settings
 
 
 def _write_dist(otter_out, dist):

@@ -68,7 +68,7 @@ def write_zip(config):
     config = hooks.with_data(config)
     files = {f"kit/{name}": ROOT / name for name in KIT_FILES}  # the kit's, wherever the course is
     files |= {f"kit/autograder/{p.relative_to(PACKAGE)}": p for p in package_files()}
-    course = [layout.student, *sorted(layout.tests.glob("*.py")), *filter(Path.is_file, [layout.module])]
+    course = layout.for_grading()
     files |= {f"kit/{p.relative_to(root)}": p for p in course}
     files |= {f"kit/data/{Path(path).name}": Path(path) for path in config.data.values()}
     there = {name: str(DATA / Path(path).name) for name, path in config.data.items()}

@@ -11,6 +11,7 @@ import hashlib
 import inspect
 import json
 import re
+from pathlib import Path
 from collections import Counter
 
 import yaml
@@ -48,7 +49,11 @@ def apply_config(nb, config):
     notebook, in place: what the notebook says to students, and what its public checks hold them to,
     is what the grader enforces. A question's points are written only where the config changes them."""
     given = hooks.notebook_values(config)
-    own = masters.points(nb) if any(masters.is_boundary(c, "question") for c in nb.cells) else {}
+    own = (
+        masters.points(nb, folder=config.files.master.parent)
+        if any(masters.is_boundary(c, "question") for c in nb.cells)
+        else {}
+    )
     for cell in nb.cells:
         source = cell.source
         if masters.is_boundary(cell, "question"):
@@ -170,17 +175,19 @@ def _public_test_file(test):
     """The file otter's Notebook reads a question's public tests from: an exception-based test file
     (otter keeps its text), or an OK-format one (otter keeps its test as data)."""
     if isinstance(test, str):
-        return with_student_lines(named_tests(test))
+        return test if re.search(r"(?m)^OK_FORMAT = True", test) else with_student_lines(named_tests(test))
     return f"OK_FORMAT = True\n\ntest = {json.loads(json.dumps(test))!r}\n"
 
 
-def pack_public_tests(nb):
+def pack_public_tests(nb, folder):
     """Put the public tests into the setup cell, in place. otter keeps them in the notebook's
     metadata, which the kernel cannot read on Colab (or under another file name); the setup
     cell writes them into a `public_tests` folder next to the kernel and points otter there.
     Not `tests`: when otter grades, that folder holds its full tests (hidden ones too), and
     the notebook would overwrite them with the public ones."""
-    tests = {question: _public_test_file(test) for question, test in nb.metadata.otter.tests.items()}
+    kept = nb.metadata.get("otter", {}).get("tests")  # else `tests: {files: true}`: otter wrote them to `folder`
+    kept = kept if kept is not None else {p.stem: p.read_text() for p in sorted(Path(folder).glob("*.py"))}
+    tests = {question: _public_test_file(test) for question, test in kept.items()}
     cells = [c for c in nb.cells if c.cell_type == "code" and re.search(r"(?m)^PUBLIC_TESTS = \{\}", c.source)]
     if len(cells) != 1:
         raise ValueError("the notebook needs one setup cell with the line PUBLIC_TESTS = {}")

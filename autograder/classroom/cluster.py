@@ -167,8 +167,7 @@ class Assignment(WorkerPlugin):
         if not layout.tests.is_dir():
             raise BuildMissingError.for_path(layout.tests)
         config = hooks.with_data(config)
-        files = [layout.student, *sorted(layout.tests.glob("*.py")), *filter(Path.is_file, [layout.module])]
-        self.files = {str(p.relative_to(config.root)): p.read_bytes() for p in files}
+        self.files = {str(p.relative_to(config.root)): p.read_bytes() for p in layout.for_grading()}
         self.files |= {f"data/{name}/{Path(path).name}": Path(path).read_bytes() for name, path in config.data.items()}
         self.settings = config.to_dict()
         self.kit, self.trusted = kit_version(), trusted

@@ -107,6 +107,11 @@ class Folders:
         return self.inbox / "bridge.py"
 
     @property
+    def files(self):
+        """The assignment's files (course.Assignment.files), which the kernel's setup copies into its HOME."""
+        return self.inbox / "files"
+
+    @property
     def passwd(self):
         return self.inbox / "passwd"
 
@@ -161,6 +166,8 @@ class GradingKernel:
         self.folders = Folders(workdir, ipc, listen, tuple(Path(p) for p in data.values()))
         for folder in (self.folders.home, self.folders.inbox):
             folder.mkdir()
+        if config.files.files.is_dir():  # the data the notebook reads by relative paths: set_up copies it home
+            shutil.copytree(config.files.files, self.folders.files)
         # The bridge's cell runs it from here: the kernel may not be able to read the kit's own files.
         shutil.copyfile(BRIDGE, self.folders.bridge)
         self.folders.bridge.chmod(0o644)  # readable by a kernel that runs as another user
@@ -235,6 +242,9 @@ class GradingKernel:
 
     def set_up(self, source):
         """Run the grader's own cell, before any notebook: its failure is the kit's, not a student's."""
+        if self.folders.files.is_dir():  # HOME is the sandbox's own (a tmpfs): the files are copied in from inside
+            copy = f"__import__('shutil').copytree({str(self.folders.files)!r}, '.', dirs_exist_ok=True)"
+            source = f"{copy}\n{source}"
         cell = nbformat.v4.new_code_cell(source)
         self.client.nb = nbformat.v4.new_notebook(cells=[cell])
         self.client.timeout = None  # not a student's cell: the parent's limit for the whole grading bounds it

@@ -191,3 +191,49 @@ def test_manual_and_untested_questions_build_their_answers_filed_under_their_own
     nbformat.write(fill_answers(student, solution_answers(config.files.master)), path)
     kit = grade_isolated(Submission("s", "s", path), tmp_path / "kit", config, threading.Event(), sandbox)
     assert {q.name: q.score for q in kit.questions} == _otter_run(config, path) == {"double": 2}
+
+
+def test_the_files_a_master_names_travel_with_it(course, sandbox, tmp_path):
+    """files (read by a relative path), requirements and a config_file (which sets the test format)."""
+    shutil.copytree(course.root / "solutions", tmp_path / "solutions")
+    shutil.copy(course.source, tmp_path)
+    folder = tmp_path / "solutions"
+    (folder / "prices.csv").write_text("1.5\n2.5\n2.0\n")
+    (folder / "prices.yml").write_text("tests:\n  ok_format: false\n")
+    (folder / "prices-requirements.txt").write_text("numpy\n")
+    settings = "name: prices\nconfig_file: prices.yml\nfiles:\n  - prices.csv\nrequirements: prices-requirements.txt"
+    cells = [
+        raw(f"# ASSIGNMENT CONFIG\n{settings}\ninit_cell: false\ncheck_all_cell: false\nexport_cell: false"),
+        code("import numpy as np"),
+        *question(
+            "total",
+            "points: 2",
+            "Add up the prices in prices.csv.",
+            'total = np.loadtxt("prices.csv").sum()  # SOLUTION',
+            ["def test_total(total):\n    assert total == 6.0, f'the prices add up to 6.0, not {total}'"],
+        ),
+    ]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": KERNEL}), folder / "prices.ipynb")
+    config = load_config(course.source, tmp_path, "prices")
+    student = build_one(config, tmp_path, tmp_path)
+    assert (student.parent / "prices.csv").is_file() and (config.files.files / "prices.csv").is_file()
+    path = tmp_path / "solution" / "prices.ipynb"
+    path.parent.mkdir()
+    nbformat.write(fill_answers(nbformat.read(student, as_version=4), solution_answers(config.files.master)), path)
+    kit = grade_isolated(Submission("s", "s", path), tmp_path / "kit", config, threading.Event(), sandbox)
+    assert {q.name: q.score for q in kit.questions} == _otter_run(config, path) == {"total": 2}, (
+        kit.cell_errors,
+        kit.questions,
+    )
+
+
+def test_tests_otter_writes_as_files_are_packed_too(course, tmp_path):
+    """`tests: {files: true}`: otter writes the public tests to files, not into the notebook."""
+    shutil.copytree(course.root / "solutions", tmp_path / "solutions")
+    shutil.copy(course.source, tmp_path)
+    nb = nbformat.read(course.files.master, as_version=4)
+    nb.cells[0].source = nb.cells[0].source.replace("name: oktests", "name: oktests\ntests:\n  files: true")
+    nbformat.write(nb, tmp_path / "solutions" / "oktests.ipynb")
+    student = build_one(load_config(course.source, tmp_path, "oktests"), tmp_path, tmp_path)
+    setup = next(c.source for c in nbformat.read(student, as_version=4).cells if "PUBLIC_TESTS = {" in c.source)
+    assert all(f'"{name}": "OK_FORMAT = True' in setup for name in course.points), setup[:300]
