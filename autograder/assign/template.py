@@ -11,8 +11,8 @@ import hashlib
 import inspect
 import json
 import re
-from pathlib import Path
 from collections import Counter
+from pathlib import Path
 
 import yaml
 
