@@ -1,6 +1,7 @@
 """Build: solutions regenerate the student notebooks, byte for byte."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pytest
 from autograder import ROOT
 from autograder.assign import answers
 from autograder.assign.build import build_one, stale_notebooks
+from autograder.assign.gradescope_zip import write_zip
 from autograder.config import load_config
 from tests.helpers import PRIMER, run_cli, solution_answers
 
@@ -40,6 +42,14 @@ def test_check_reports_a_stale_student_notebook_and_writes_nothing(tmp_path, con
     before = committed.read_bytes()
     assert stale_notebooks([config]) == [committed]
     assert committed.read_bytes() == before and not (tmp_path / "dist").exists()
+
+
+def test_the_gradescope_zip_of_unchanged_files_is_the_same_zip(built, config):
+    """Rebuilt tests are new files with new times: the zip holds a fixed date, not theirs."""
+    before = config.files.gradescope_zip.read_bytes()
+    for path in config.files.tests.glob("*.py"):
+        os.utime(path, (path.stat().st_atime + 100, path.stat().st_mtime + 100))
+    assert write_zip(config).read_bytes() == before
 
 
 def test_student_notebook_has_no_solutions_or_hidden_tests(built):
