@@ -7,8 +7,11 @@ the grader (see safe_model). Assertions then run in the grader's own process, wh
 the student's code cannot reach them. wire.py documents the format read here.
 """
 
+import importlib
+import importlib.metadata
 import io
 import json
+import sys
 import warnings
 import zipfile
 
@@ -26,6 +29,15 @@ class Opaque:
 
     def __repr__(self):
         return f"<student's {self.type_name}: {self.text}>"
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise AttributeError(
+            f"the notebook's {self.type_name} ({self.text[:80]}) does not reach the grader's tests, so it has no "
+            f".{name} here: a test receives numbers, strings, arrays, lists, tuples, sets, dicts, pandas data, "
+            "modules, functions and Keras models: make the answer one of these (a list, say)"
+        )
 
 
 class RemoteFunction:
@@ -110,6 +122,13 @@ class KernelNamespace(dict):
             "model": self._model,
             "function": lambda node, arrays, default: RemoteFunction(self, node["name"]),
             "opaque": lambda node, arrays, default: Opaque(node.get("type", "object"), node.get("repr", "")),
+            "set": lambda node, arrays, default: (frozenset if node.get("frozen") else set)(
+                self._value(v, arrays) for v in node["v"]
+            ),
+            "module": lambda node, arrays, default: graders_module(str(node["name"])),
+            "frame": self._frame,
+            "series": self._series,
+            "index": self._index,
         }
 
     def take(self, names):
@@ -141,9 +160,49 @@ class KernelNamespace(dict):
         decoder = self._decoders.get(node.get("t"), self._decoders["opaque"])
         return decoder(node, arrays, default)
 
+    def _series(self, node, arrays, default=None):
+        import pandas as pd
+
+        index = self._index(node["index"], arrays)
+        return pd.Series(self._value(node["v"], arrays), index=index, name=node.get("name"), dtype=_dtype(node))
+
+    def _index(self, node, arrays, default=None):
+        import pandas as pd
+
+        return pd.Index(self._value(node["v"], arrays), name=node.get("name"), dtype=_dtype(node))
+
+    def _frame(self, node, arrays, default=None):
+        import pandas as pd
+
+        columns = [self._series(column, arrays) for column in node["columns"]]
+        frame = pd.concat(columns, axis=1) if columns else pd.DataFrame()
+        return frame.set_axis(self._index(node["index"], arrays), axis=0)
+
     def _model(self, node, arrays, default):
         weights = [arrays[k] for k in node["weights"]]
         return rebuild_model(node["config"], weights, node["compiled"], self.max_model_parameters)
+
+
+def _dtype(node):
+    """A pandas dtype the grader rebuilds a column with: numbers and booleans as they were; the rest inferred."""
+    dtype = str(node.get("dtype", ""))
+    return dtype if dtype.startswith(("int", "uint", "float", "bool")) else None
+
+
+def graders_module(name):
+    """The grader's own import of a module the notebook imported (`np` for numpy): a standard or an
+    installed one only, never a file of the student's; any other reaches the test as an Opaque saying why."""
+    top = name.partition(".")[0]
+    known = top in sys.stdlib_module_names or top in importlib.metadata.packages_distributions()
+    if not known or top in _SIDE_EFFECTS:
+        return Opaque("module", f"{name}: not a standard or installed module the grader may import")
+    try:
+        return importlib.import_module(name)
+    except Exception as e:
+        return Opaque("module", f"{name}: the grader could not import it ({type(e).__name__})")
+
+
+_SIDE_EFFECTS = {"antigravity", "this", "turtle", "tkinter", "idlelib"}  # importing them does things
 
 
 def _frames(frames):

@@ -143,6 +143,12 @@ def _encode(value, arrays, name=None):
         return {"t": type(value).__name__, "v": [_encode(v, arrays) for v in value]}
     if isinstance(value, dict) and len(value) <= MAX_ITEMS and all(isinstance(k, str) for k in value):
         return {"t": "dict", "v": {k: _encode(v, arrays) for k, v in value.items()}}
+    if isinstance(value, (set, frozenset)) and len(value) <= MAX_ITEMS:
+        return {"t": "set", "v": [_encode(v, arrays) for v in value], "frozen": isinstance(value, frozenset)}
+    if isinstance(value, type(sys)):
+        return {"t": "module", "name": value.__name__}
+    if _is_pandas(value):
+        return _encode_pandas(value, arrays)
     if _is_keras_model(value):
         return _encode_model(value, arrays)
     if isinstance(value, np.ndarray) or isinstance(value, np.generic) or hasattr(value, "numpy"):
@@ -154,6 +160,30 @@ def _encode(value, arrays, name=None):
     if callable(value):
         return {"t": "function", "name": name or getattr(value, "__name__", "?")}
     return {"t": "opaque", "type": type(value).__name__, "repr": repr(value)[:300]}
+
+
+def _is_pandas(value):
+    pandas = sys.modules.get("pandas")  # as for Keras: not imported, no value is pandas'
+    return pandas is not None and isinstance(value, (pandas.DataFrame, pandas.Series, pandas.Index))
+
+
+def _encode_pandas(value, arrays):
+    """A DataFrame, Series or Index as its columns of plain values (numbers as arrays), index and names."""
+    pandas = sys.modules["pandas"]
+    if isinstance(value, pandas.DataFrame):
+        if value.shape[1] > MAX_ITEMS:
+            raise ValueError(f"a DataFrame of {value.shape[1]} columns is too wide for the grader")
+        columns = [_encode_pandas(value.iloc[:, i], arrays) for i in range(value.shape[1])]
+        return {"t": "frame", "columns": columns, "index": _encode_pandas(value.index, arrays)}
+    values = value.to_numpy()
+    plain = values if values.dtype.kind in "biuf" else values.tolist()
+    if values.dtype.kind not in "biuf" and len(plain) > MAX_ITEMS:
+        raise ValueError(f"a {type(value).__name__} of {len(plain)} non-numeric values is too long for the grader")
+    name = value.name if value.name is None or isinstance(value.name, (str, int, float)) else str(value.name)
+    node = {"v": _encode(plain, arrays), "name": name, "dtype": str(value.dtype)}
+    if isinstance(value, pandas.Series):
+        return {"t": "series", **node, "index": _encode_pandas(value.index, arrays)}
+    return {"t": "index", **node}
 
 
 def _is_keras_model(value):

@@ -22,6 +22,11 @@ and every other array is numeric data that NODEs point to by key. A NODE is a di
     dict      {"v": {str: NODE}}
     array     {"k": array key, "scalar": bool}  (numpy arrays, numpy scalars, tensors)
     model     {"config": Keras JSON, "weights": [array key, ...], "compiled": bool}
+    set       {"v": [NODE, ...], "frozen": bool}
+    module    {"name": its __name__}: the grader imports its own (a standard or installed one)
+    frame     {"columns": [series NODE, ...], "index": index NODE}   (a pandas DataFrame)
+    series    {"v": NODE, "index": index NODE, "name": py, "dtype": text}   (a pandas Series)
+    index     {"v": NODE, "name": py, "dtype": text}   (a pandas Index)
     function  {"name": name in the kernel}: the grader calls it there
     opaque    {"type": class name, "repr": text}: anything else, never taken in
 
@@ -29,5 +34,20 @@ kernel_side.py cannot import this module (it runs in the student's kernel from i
 source text), so tests check that both sides know exactly these kinds and frames.
 """
 
-KINDS = ("missing", "py", "list", "tuple", "dict", "array", "model", "function", "opaque")
+KINDS = (
+    "missing",
+    "py",
+    "list",
+    "tuple",
+    "dict",
+    "set",
+    "array",
+    "model",
+    "module",
+    "frame",
+    "series",
+    "index",
+    "function",
+    "opaque",
+)
 FRAME_HEADER = 8

@@ -4,6 +4,7 @@ import ast
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from autograder.bridge import kernel_side, wire
 from autograder.bridge.grader_side import KernelNamespace, _first_change
@@ -52,3 +53,34 @@ def test_a_change_in_place_is_found_inside_the_dicts_and_lists_that_hold_arrays(
     assert _first_change(np.array([np.nan]), np.array([np.nan])) is None
     assert _first_change(params, {k: v.copy() for k, v in params.items()}) is None
     assert _first_change("text", "other") is None  # only arrays are compared
+
+
+def _round_trip(value):
+    arrays = {}
+    node = kernel_side._encode(value, arrays)
+    return KernelNamespace(kernel=None, max_model_parameters=1).decode({"error": None, "value": node}, arrays)
+
+
+def test_sets_modules_and_pandas_arrive_as_plain_data():
+    import pandas as pd
+
+    assert _round_trip({1, "a", (2, 3)}) == {1, "a", (2, 3)} and isinstance(_round_trip(frozenset([1])), frozenset)
+    assert _round_trip(np) is np  # the grader's own numpy, imported by name
+    frame = pd.DataFrame({"city": ["Oslo", "Lima"], "t": [4.5, 19.0]}, index=pd.Index([10, 20], name="id"))
+    back = _round_trip(frame)
+    pd.testing.assert_frame_equal(back, frame)
+    assert back.shape == (2, 2) and list(back.columns) == ["city", "t"]
+    series = pd.Series([1, 2, 3], index=["a", "b", "c"], name="n")
+    pd.testing.assert_series_equal(_round_trip(series), series)
+
+
+def test_a_module_the_grader_may_not_import_and_any_other_object_say_why():
+    import types
+
+    mine = types.ModuleType("my_helpers")  # a student's own file: never imported in the grader
+    assert "not a standard or installed module" in repr(_round_trip(mine))
+    odd = _round_trip(x for x in range(3))
+    with pytest.raises(
+        AttributeError, match=r"does not reach the grader's tests, so it has no \.send here.*a list, say"
+    ):
+        _ = odd.send
