@@ -96,6 +96,14 @@ def _otter(args, cwd):
     return run
 
 
+def _autograder_zip(dist):
+    """The zip otter assign wrote; a master without autograded questions (a lecture) has none."""
+    found = sorted((dist / "autograder").glob("*-autograder_*.zip"))
+    if not found:
+        raise FileNotFoundError("otter assign wrote no autograder zip (no autograded questions)")
+    return found[0]
+
+
 def make_submissions(master, dist, out):
     """{name: path}: the solution, the blank student notebook and one wrong answer per question."""
     solution, blank = dist / "autograder" / master.name, dist / "student" / master.name
@@ -179,7 +187,7 @@ def compare(master, work):
     try:
         dist = otter_assign(master, work / "otter")
         subs = make_submissions(master, dist, work / "submissions")
-        otter_zip = next((dist / "autograder").glob("*-autograder_*.zip"))
+        otter_zip = _autograder_zip(dist)
     except Exception as e:
         return Comparison(master.stem, {}, {}, otter_error=one_line(e))
     by_otter = {name: otter_run(otter_zip, path, work / "otter_out" / name) for name, path in subs.items()}

@@ -5,6 +5,7 @@ then the distinct kit errors with their counts. The masters may be anyone's (ott
 to a scratch folder): the report is for reading, and is not committed.
 """
 
+import re
 import sys
 import tempfile
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from tests.otter_compat.harness import compare, kit_failure
 
+QUOTED = re.compile(r"'[^']*'")  # a question's name in an error line
 HEADER = ["| master | submission | otter | kit | verdict |", "|---|---|---|---|---|"]
 
 
@@ -39,14 +41,17 @@ def rows(comparison):
 
 
 def error_counts(comparisons):
-    """Each distinct kit failure line (scores left out), with how many submissions met it."""
-    lines = Counter()
+    """Each distinct kit failure line (scores left out), its names made general, with how many
+    submissions and masters met it: one cause reads as one line, whichever master met it."""
+    lines, masters = Counter(), {}
     for c in comparisons:
         for name in c.otter:
             failure = kit_failure(c, name)
             if failure and not failure.startswith("scores"):
-                lines[failure] += 1
-    return lines
+                line = QUOTED.sub("'…'", failure.replace(c.master, "NAME"))
+                lines[line] += 1
+                masters.setdefault(line, set()).add(c.master)
+    return [(line, n, sorted(masters[line])) for line, n in lines.most_common()]
 
 
 def main(out, *masters):
@@ -55,7 +60,7 @@ def main(out, *masters):
         for i, master in enumerate(masters):
             comparisons.append(compare(Path(master), Path(tmp) / str(i)))
     table = [line for c in comparisons for line in rows(c)]
-    errors = [f"- {n} x `{line}`" for line, n in error_counts(comparisons).most_common()]
+    errors = [f"- {n} submissions ({', '.join(m)}): `{line}`" for line, n, m in error_counts(comparisons)]
     seconds = round(time.monotonic() - started)
     text = ["# The kit against otter 7", "", f"{len(masters)} masters, {seconds} s.", "", *HEADER, *table]
     Path(out).write_text("\n".join([*text, "", "## The kit's errors", "", *errors, ""]))
