@@ -61,7 +61,13 @@ class Assignment:
         """What grading it needs, wherever it is graded (a cluster's worker, Gradescope): the student
         notebook, the tests, its module, its files."""
         files = sorted(p for p in self.files.rglob("*") if p.is_file()) if self.files.is_dir() else []
-        return [self.student, *sorted(self.tests.glob("*.py")), *filter(Path.is_file, [self.module]), *files]
+        own = filter(Path.is_file, [self.module, self.otter_config])
+        return [self.student, *sorted(self.tests.glob("*.py")), *own, *files]
+
+    @property
+    def otter_config(self):
+        """The settings otter assign wrote for its own grading (its seeding, say), kept from its zip."""
+        return self.dist / "otter_config.json"
 
     @property
     def otter_zip(self):

@@ -25,6 +25,7 @@ nothing mounted, nothing imported.
 
 import dataclasses
 import importlib.util
+import json
 import sys
 
 import jsonschema
@@ -108,7 +109,26 @@ def kernel_data(config):
 
 
 def kernel_setup(config):
-    return KIT_SETUP + _hook(config, "KERNEL_SETUP", "")
+    return KIT_SETUP + _seeding(config) + _hook(config, "KERNEL_SETUP", "")
+
+
+def _seeding(config):
+    """otter's intercell seeding (`seed` in its config), as `otter run` does it: before each of the
+    notebook's cells, NumPy's and Python's generators seeded, or the seed variable set, again."""
+    path = config.files.otter_config
+    settings = json.loads(path.read_text()) if path.is_file() else {}
+    seed, variable = settings.get("seed"), settings.get("seed_variable")
+    if not isinstance(seed, int):
+        return ""
+    again = (
+        f"get_ipython().user_ns[{variable!r}] = {seed}" if variable else f"np.random.seed({seed}); random.seed({seed})"
+    )
+    return f"""
+def _kit_seed(info, np=__import__("numpy"), random=__import__("random")):
+    {again}
+get_ipython().events.register("pre_run_cell", _kit_seed)
+del _kit_seed
+"""
 
 
 def grader_imports(config):

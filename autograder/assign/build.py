@@ -118,6 +118,7 @@ def _write_dist(otter_out, dist):
         for member in z.namelist():
             if member.startswith("tests/") and member.endswith(".py"):
                 (dist / member).write_text(named_tests(z.read(member).decode()))
+        (dist / "otter_config.json").write_bytes(z.read("otter_config.json"))
     shutil.copyfile(otter_zip, dist / "otter-autograder.zip")
 
 

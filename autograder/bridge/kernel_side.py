@@ -137,7 +137,7 @@ _MISSING = _Missing()
 def _encode(value, arrays, name=None):
     if value is _MISSING:
         return {"t": "missing"}
-    if value is None or isinstance(value, (bool, int, float, str)):
+    if value is None or (isinstance(value, (bool, int, float, str)) and not isinstance(value, np.generic)):
         return {"t": "py", "v": value}
     if isinstance(value, (list, tuple)) and len(value) <= MAX_ITEMS:
         return {"t": type(value).__name__, "v": [_encode(v, arrays) for v in value]}

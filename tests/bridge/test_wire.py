@@ -84,3 +84,8 @@ def test_a_module_the_grader_may_not_import_and_any_other_object_say_why():
         AttributeError, match=r"does not reach the grader's tests, so it has no \.send here.*a list, say"
     ):
         _ = odd.send
+
+
+def test_a_numpy_scalar_stays_one():
+    """np.float64 is a Python float too: it must not arrive as a plain float (an OK test prints its repr)."""
+    assert repr(_round_trip(np.float64(2.5))) == "np.float64(2.5)" and repr(_round_trip(np.int64(3))) == "np.int64(3)"

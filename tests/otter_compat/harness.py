@@ -208,6 +208,8 @@ def kit_failure(comparison, submission):
         return f"build: {comparison.kit_error}"
     if kit.error:
         return f"grade: {kit.error}"
+    if kit.questions == otter.questions and kit.total != otter.total:
+        return "the questions' scores agree; only the total differs"
     if (kit.questions, kit.total) != (otter.questions, otter.total):
         return f"scores differ: kit {_scores(kit)} vs otter {_scores(otter)}"
     return None
