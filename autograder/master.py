@@ -65,9 +65,13 @@ def assignment_config(nb, folder=None):
 
 def declared_files(settings):
     """The files a master names beside it, which otter assign reads: data (`files`, `autograder_files`),
-    `requirements` and `config_file`."""
-    named = [*settings.get("files", []), *settings.get("autograder_files", [])]
+    the files students will make (`student_files`), `requirements` and `config_file`."""
+    named = [*settings.get("files", []), *settings.get("autograder_files", []), *settings.get("student_files", [])]
     return named + [settings[key] for key in ("requirements", "config_file") if isinstance(settings.get(key), str)]
+
+
+def is_assignment_config(cell):
+    return is_assignment_config_cell(cell)
 
 
 def is_boundary(cell, block, end=False):

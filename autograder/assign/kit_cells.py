@@ -16,6 +16,8 @@ import json
 import nbformat
 import yaml
 
+from autograder import master as masters
+
 OTTERS_CELLS = ("init_cell", "check_all_cell", "export_cell")
 PYTHON_KERNEL = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
@@ -79,7 +81,7 @@ else:
 
 def with_kit_cells(nb, name):
     """The master `nb` of the assignment `name` with the kit's cells it lacks added, in place."""
-    _without_otters_cells(nb)
+    _otters_config(nb, name)
     nb.metadata.setdefault("kernelspec", PYTHON_KERNEL)
     sources = [c.source for c in nb.cells if c.cell_type == "code"]
     if not any("PUBLIC_TESTS = {}" in s for s in sources):
@@ -94,11 +96,15 @@ def with_kit_cells(nb, name):
     return nb
 
 
-def _without_otters_cells(nb):
-    """otter's ASSIGNMENT CONFIG with its init, check_all and export cells turned off."""
-    for cell in nb.cells:
-        if cell.cell_type == "raw" and cell.source.lstrip().startswith("# ASSIGNMENT CONFIG"):
-            settings = yaml.safe_load(cell.source) or {}
-            if any(settings.get(key, True) for key in OTTERS_CELLS):
-                settings.update(dict.fromkeys(OTTERS_CELLS, False))
-                cell.source = "# ASSIGNMENT CONFIG\n" + yaml.safe_dump(settings, sort_keys=False)
+def _otters_config(nb, name):
+    """otter's ASSIGNMENT CONFIG (one made where the master has none, as otter's defaults) naming the
+    assignment by its file, with otter's init, check_all and export cells turned off."""
+    cell = next((c for c in nb.cells if masters.is_assignment_config(c)), None)
+    if cell is None:
+        cell = nbformat.v4.new_raw_cell("# ASSIGNMENT CONFIG\n")
+        nb.cells.insert(0, cell)
+    settings = yaml.safe_load(cell.source) or {}
+    wanted = {"name": name, **dict.fromkeys(OTTERS_CELLS, False)}
+    if any(settings.get(key, True) != value for key, value in wanted.items()):
+        settings.update(wanted)
+        cell.source = "# ASSIGNMENT CONFIG\n" + yaml.safe_dump(settings, sort_keys=False)

@@ -143,10 +143,14 @@ def test_a_course_builds_every_master_it_can_and_says_why_not_for_the_others(cou
     shutil.copytree(course.root / "solutions", tmp_path / "solutions")
     shutil.copy(course.source, tmp_path)
     broken = nbformat.read(course.files.master, as_version=4)
-    broken.cells = broken.cells[1:]  # no ASSIGNMENT CONFIG
+    test = next(c for c in broken.cells if c.source == "double(3)")
+    test.source = "double(3"  # a test that is not Python
     nbformat.write(broken, tmp_path / "solutions" / "broken.ipynb")
     built, failed = build_each(["broken", "oktests"], lambda name: load_config(course.source, tmp_path, name))
-    assert list(failed) == ["broken"] and "broken.ipynb: no # ASSIGNMENT CONFIG cell" in failed["broken"]
+    assert (
+        list(failed) == ["broken"]
+        and "question 'double': A test cell in question double contains invalid" in failed["broken"]
+    )
     assert (tmp_path / "assignments" / "oktests" / "oktests.ipynb").is_file() and built[0].startswith("built ")
 
 
@@ -225,6 +229,21 @@ def test_the_files_a_master_names_travel_with_it(course, sandbox, tmp_path):
         kit.cell_errors,
         kit.questions,
     )
+
+
+def test_a_master_without_config_or_named_otherwise_is_named_by_its_file(course, tmp_path):
+    """otter's defaults where there is no ASSIGNMENT CONFIG; a config's own name gives way to the file's."""
+    shutil.copytree(course.root / "solutions", tmp_path / "solutions")
+    shutil.copy(course.source, tmp_path)
+    nb = nbformat.read(course.files.master, as_version=4)
+    nbformat.write(
+        nbformat.v4.new_notebook(cells=nb.cells[1:], metadata=nb.metadata), tmp_path / "solutions" / "bare.ipynb"
+    )
+    nb.cells[0].source = nb.cells[0].source.replace("name: oktests", "name: hw01")
+    nbformat.write(nb, tmp_path / "solutions" / "renamed.ipynb")
+    for name in ("bare", "renamed"):
+        student = nbformat.read(build_one(load_config(course.source, tmp_path, name), tmp_path, tmp_path), as_version=4)
+        assert student.metadata.otter.assignment_name == name
 
 
 def test_tests_otter_writes_as_files_are_packed_too(course, tmp_path):
