@@ -259,8 +259,8 @@ def _assignment_graded(args):
 
 def _grade_class(args, config):
     from autograder.classroom.bulk import grade_all
+    from autograder.classroom.canvas_csv import write_canvas_csv
     from autograder.folders import ClassFolder
-    from autograder.lms.canvas import write_canvas_csv
     from autograder.names import shown
     from autograder.similarity.compare import write_similarity
 
@@ -345,6 +345,8 @@ def _grade_one(args, path, out, config):
     sandbox = _sandbox(args)
     result = grade_isolated(one_submission(path), out, config, threading.Event(), sandbox)
     print(table(result, config.measured))
+    for question in config.manual:
+        print(f"{question} ({config.points[question]:g} points) is graded by a person: in a class, in the review app")
     print(f"results: {out / 'results.json'}  feedback: {out / 'feedback.html'}")
     if result.error:
         print(f"error: {shown(path)}: {result.error}", file=sys.stderr)

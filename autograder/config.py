@@ -52,7 +52,7 @@ class Config:
     assignment: str = field(metadata={})  # its section's name, and its master's
     points: dict = _option(
         {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}},
-        "points per question, over the master's own (# BEGIN QUESTION points:), shared equally by its tests",
+        "points per question, over the master's own (# BEGIN QUESTION points:), shared as its tests' own points are",
         own=True,
     )
     measured: dict = _option(
@@ -132,6 +132,8 @@ class Config:
         "questions shown side by side but never scored: a model's code is mostly an architecture many share",
         "similarity",
     )
+    manual: tuple = field(default=(), metadata={})
+    """The questions a person grades (`manual: true` in the master): no tests, points given in the review app."""
     data: dict = field(default_factory=dict, metadata={})
     """The data files its grading reads, by name, where they are on this machine (hooks.with_data)."""
     source: str = field(default="", metadata={})  # the file it was read from, for messages
@@ -245,7 +247,10 @@ def load_config(path=None, root=ROOT, assignment=None) -> Config:
         value = own.get(option.name, course.get(option.name))
         values[option.name] = tuple(value) if isinstance(value, list) else value
     config = Config(assignment=name, source=str(path), root=Path(root), secret=secret.ensure(root), **values)
-    config = dataclasses.replace(config, points=_points(config), measured=_measured(values["measured"] or {}))
+    master = config.files.master
+    nb = masters.read(master) if master.is_file() else None
+    config = dataclasses.replace(config, manual=masters.manual(nb, master.name) if nb else ())
+    config = dataclasses.replace(config, points=_points(config, nb), measured=_measured(values["measured"] or {}))
     return hooks.with_settings(_checked(config))
 
 
@@ -260,14 +265,15 @@ def _only(names, path):
     raise ConfigError(f"{path}: which assignment? name one with --assignment ({', '.join(names) or 'none built'})")
 
 
-def _points(config):
-    """The master's points, with the config's over them, in the master's order."""
+def _points(config, nb):
+    """The master's points (`nb`: the master, None before there is one), with the config's over them,
+    in the master's order."""
     where = f"{config.files.master.name} or assignments/{config.assignment}/points in {Path(config.source).name}"
     master = config.files.master
-    points = masters.points(masters.read(master), master.name, master.parent) if master.is_file() else {}
+    points = masters.points(nb, master.name, master.parent) if nb else {}
     given = config.points or {}
     unknown = [q for q in given if q not in points]
-    if master.is_file() and unknown:
+    if nb and unknown:
         raise ConfigError(
             f"{config.source}: assignments/{config.assignment}/points: no question {unknown[0]!r} in {master.name}"
         )
@@ -275,7 +281,18 @@ def _points(config):
     missing = [q for q, p in points.items() if p is None]
     if missing:
         raise ConfigError(f"question {missing[0]!r} has no points: add `points: N` to its # BEGIN QUESTION in {where}")
-    return points
+    possible = masters.points_possible(masters.assignment_config(nb, master.parent)) if nb else None
+    return _scaled(points, config.manual, possible)
+
+
+def _scaled(points, manual, possible):
+    """otter's `points_possible`: the autograded questions' points scaled to sum to it (each question's
+    tests keep their shares), so that every page, the gradebook and the total agree; manual
+    questions keep their own points, as in otter (graded apart from the autograder)."""
+    tested = sum(p for q, p in points.items() if q not in manual)
+    if not possible or not tested:
+        return points
+    return {q: p if q in manual else round(p * possible / tested, 6) for q, p in points.items()}
 
 
 def _checked(config):

@@ -136,6 +136,8 @@ class Settlement:
     late_penalty: float = 0.0
     policy: str = ""
     """The late policy, in words."""
+    by_hand: list = field(default_factory=list)
+    """(question, points, comment) of the manual questions a person graded."""
 
     @property
     def adjustment(self) -> float:
@@ -143,8 +145,13 @@ class Settlement:
         return round(sum(points for _, points, _ in self.adjustments), 4) + 0.0
 
     @property
+    def earned(self) -> float:
+        """The points before lateness: the tests', the manual questions' and the adjustments."""
+        return max(0.0, self.tested + sum(points for _, points, _ in self.by_hand) + self.adjustment)
+
+    @property
     def total(self) -> float:
-        return round(max(0.0, self.tested + self.adjustment) - self.late_penalty, 4)
+        return round(self.earned - self.late_penalty, 4)
 
 
 @dataclass

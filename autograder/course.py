@@ -59,10 +59,15 @@ class Assignment:
 
     def for_grading(self):
         """What grading it needs, wherever it is graded (a cluster's worker, Gradescope): the student
-        notebook, the tests, its module, its files."""
+        notebook, the tests, its module, its otter settings and requirements, its files."""
         files = sorted(p for p in self.files.rglob("*") if p.is_file()) if self.files.is_dir() else []
-        own = filter(Path.is_file, [self.module, self.otter_config])
+        own = filter(Path.is_file, [self.module, self.otter_config, self.requirements])
         return [self.student, *sorted(self.tests.glob("*.py")), *own, *files]
+
+    @property
+    def requirements(self):
+        """The packages its master says its grading needs (`requirements:`), a line each; absent if none."""
+        return self.dist / "requirements.txt"
 
     @property
     def otter_config(self):

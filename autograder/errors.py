@@ -64,7 +64,7 @@ class InputError(KitError, FileNotFoundError):
 
 
 class AdjustmentsError(KitError, ValueError):
-    """adjustments.csv has a line the kit cannot apply."""
+    """adjustments.csv or graded_by_hand.csv has a line the kit cannot apply."""
 
 
 class ClusterError(KitError, ConnectionError):

@@ -40,6 +40,8 @@ class ClassFolder:
 
     gradebook = property(lambda self: self.path / "gradebook.csv")
     adjustments = property(lambda self: self.path / "adjustments.csv")
+    by_hand = property(lambda self: self.path / "graded_by_hand.csv")
+    """The points and comments a person gave the manual questions (the review app's)."""
     history = property(lambda self: self.path / "history.csv")
     canvas = property(lambda self: self.path / "canvas_grades.csv")
     feedback_zip = property(lambda self: self.path / "feedback.zip")

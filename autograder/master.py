@@ -22,6 +22,7 @@ from otter.assign.blocks import (
 )
 from otter.assign.question_config import QuestionConfig
 from otter.assign.tests_manager import AssignmentTestsManager
+from otter.test_files.abstract_test import TestFile
 
 from autograder.errors import BuildError
 
@@ -70,6 +71,17 @@ def declared_files(settings):
     return named + [settings[key] for key in ("requirements", "config_file") if isinstance(settings.get(key), str)]
 
 
+def requirements(settings, folder):
+    """The packages a master's grading needs beyond the kit's, a line each: its `requirements` (a
+    list, or a file beside it), else the requirements.txt beside it, as otter assign reads them."""
+    named = settings.get("requirements")
+    if isinstance(named, list):
+        return [str(line).strip() for line in named if str(line).strip()]
+    path = Path(folder) / (named or "requirements.txt")
+    lines = path.read_text().splitlines() if path.is_file() else []
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
 def is_assignment_config(cell):
     return is_assignment_config_cell(cell)
 
@@ -101,19 +113,54 @@ def points(nb, where="the master", folder=None):
     """Each question's points, in order, as otter's test files will hold them: the question's
     `points` (a number, a list, or `each`), its tests' own TEST CONFIG points, else 1; a manual
     question's own points, else 0."""
+    manager, found = _tests_read(nb, where, folder)
+    return {q.name: _checked(q, where, manager.determine_question_point_value, q.config) for q in found}
+
+
+def test_points(nb, where="the master", folder=None):
+    """Each autograded question's points test by test, as otter resolves them (a question without
+    tests, or a manual one, has none): what a change of its points is shared out in proportion to."""
+    manager, found = _tests_read(nb, where, folder)
+
+    def each(question):
+        given = question.config.points
+        cases = manager._tests_by_question.get(question.name, [])
+        total = given.get("each", 1) * len(cases) if isinstance(given, dict) else given
+        return [tc.points for tc in TestFile.resolve_test_file_points(total, cases)]
+
+    return {q.name: _checked(q, where, each, q) for q in found if not q.config.manual}
+
+
+def manual(nb, where="the master"):
+    """The names of the questions a person grades (`manual: true`)."""
+    return tuple(q.name for q in questions(nb, where) if q.config.manual)
+
+
+def points_possible(settings):
+    """What otter scales the autograded total to (`generate: points_possible:`), or None."""
+    generate = settings.get("generate") if settings else None
+    return generate.get("points_possible") if isinstance(generate, dict) else None
+
+
+def _tests_read(nb, where, folder):
+    """otter's own tests manager, with every question's tests read: (manager, questions)."""
     settings = assignment_config(nb, folder) or {}
     ok_format = (settings.get("tests") or {}).get("ok_format", True)
     manager = AssignmentTestsManager(SimpleNamespace(tests=SimpleNamespace(ok_format=ok_format)))
-    resolved = {}
-    for question in questions(nb, where):
+    found = questions(nb, where)
+    for question in found:
         manager.add_question(question.config)
-        try:
-            for cell in (c for c in question.tests if c.cell_type == "code"):
-                manager.read_test(cell, question.config)
-            resolved[question.name] = manager.determine_question_point_value(question.config)
-        except Exception as e:  # otter's own checks of the tests and their points
-            raise BuildError(f"{where}: question {question.name!r}: {e}") from None
-    return resolved
+        for cell in (c for c in question.tests if c.cell_type == "code"):
+            _checked(question, where, manager.read_test, cell, question.config)
+    return manager, found
+
+
+def _checked(question, where, work, *args):
+    """`work(*args)`, with otter's own checks of a question's tests and points said as the kit's error."""
+    try:
+        return work(*args)
+    except Exception as e:
+        raise BuildError(f"{where}: question {question.name!r}: {e}") from None
 
 
 def _question_config(cell, n, where):

@@ -4,12 +4,12 @@ import csv
 import zipfile
 from pathlib import Path
 
+from autograder.classroom.canvas_csv import write_canvas_csv
 from autograder.classroom.collect import Ignored, collect
 from autograder.classroom.gradebook import Gradebook, Row
 from autograder.classroom.summary import write_summary
 from autograder.contract import GradeResult, QuestionResult, Status
 from autograder.errors import SubmissionError
-from autograder.lms.canvas import write_canvas_csv
 from autograder.names import UNSHOWN, shown, unshown
 from autograder.reports.feedback import feedback_html
 from autograder.similarity.answer_code import Answers, Unreadable

@@ -6,6 +6,7 @@ files); the kit then makes its output byte-stable and lays it out (course.Assign
     assignments/<name>/<name>.ipynb      the student notebook (committed)
     dist/<name>/tests/<question>.py      public and hidden tests (ignored by git)
     dist/<name>/otter-autograder.zip     otter's own autograder, for `otter run`
+    dist/<name>/requirements.txt         what its grading needs installed (the master's `requirements`)
 
 The steps, in order: with_kit_cells (the kit's own cells, where the master lacks them),
 apply_config (points and notebook values into the master), otter assign,
@@ -14,6 +15,7 @@ A master the kit cannot take is a BuildError naming the file and the fix.
 """
 
 import contextlib
+import importlib.metadata
 import io
 import shutil
 import tempfile
@@ -22,6 +24,7 @@ from pathlib import Path
 
 import nbformat
 from otter.assign import main as otter_assign
+from packaging.requirements import InvalidRequirement, Requirement
 
 from autograder import master as masters
 from autograder.assign.gradescope_zip import write_zip
@@ -58,7 +61,29 @@ def build_one(config, students_root, dist_root):
         shutil.rmtree(layout.files, ignore_errors=True)
         _copy(master.parent, data, layout.files, master)
         _copy(master.parent, settings.get("files", []), target.parent, master)  # the student's download
+        _write_requirements(masters.requirements(settings, master.parent), layout.requirements)
     return target
+
+
+def _write_requirements(lines, path):
+    if lines:
+        path.write_text("".join(f"{line}\n" for line in lines))
+    else:
+        path.unlink(missing_ok=True)
+
+
+def not_installed(config):
+    """The requirements of the assignment that this environment lacks: its kernels import from it."""
+    path = config.files.requirements
+    missing = []
+    for line in path.read_text().splitlines() if path.is_file() else []:
+        try:
+            importlib.metadata.version(Requirement(line).name)
+        except importlib.metadata.PackageNotFoundError:
+            missing.append(line)
+        except InvalidRequirement:
+            continue  # pip's own options (-r, --index-url): pip reads them where it installs
+    return missing
 
 
 def _beside(master, name):
@@ -90,6 +115,11 @@ def build_each(names, load):
             failed[name] = str(e)
             continue
         built += [f"warning: a check's message: {problem}" for problem in untrue_messages(config.files.tests)]
+        built += [
+            f"warning: {name} needs {line}, which is not installed here: its kernels cannot import it "
+            f"(pip install -r {config.files.requirements})"
+            for line in not_installed(config)
+        ]
     return built, failed
 
 

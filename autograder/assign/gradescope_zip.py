@@ -35,6 +35,10 @@ $PYTHON -m venv /autograder/venv
 # Editable: the kit runs from /autograder/source/kit, where its built tests and template are
 # (the grading child starts with `python -I`, so the working directory is not on its path).
 /autograder/venv/bin/python -m pip install -e "/autograder/source/kit@EXTRAS@"
+# The packages the assignment's master requires (its `requirements:`), where it names any.
+if [ -f "/autograder/source/kit/@REQUIREMENTS@" ]; then
+  /autograder/venv/bin/python -m pip install -r "/autograder/source/kit/@REQUIREMENTS@"
+fi
 /autograder/venv/bin/python -c "import autograder.grading.grade@IMPORTS@"
 # Student code runs as `student` (setpriv, util-linux), inside bubblewrap where the container
 # allows user namespaces: it may read what the assignment gives its kernel, not the tests, the kit's
@@ -86,7 +90,9 @@ def setup_sh(config):
     """setup.sh for this assignment: the kit with the extras its grading needs, checked by importing them."""
     extras = hooks.kit_extras(config)
     imports = "".join(f", {module}" for module in hooks.grader_imports(config))
-    return SETUP_SH.replace("@EXTRAS@", f"[{','.join(extras)}]" if extras else "").replace("@IMPORTS@", imports)
+    requirements = config.files.requirements.relative_to(config.root)
+    text = SETUP_SH.replace("@EXTRAS@", f"[{','.join(extras)}]" if extras else "").replace("@IMPORTS@", imports)
+    return text.replace("@REQUIREMENTS@", str(requirements))
 
 
 def _add(z, name, text, mode=0o755):

@@ -49,22 +49,29 @@ def apply_config(nb, config):
     notebook, in place: what the notebook says to students, and what its public checks hold them to,
     is what the grader enforces. A question's points are written only where the config changes them."""
     given = hooks.notebook_values(config)
-    own = (
-        masters.points(nb, folder=config.files.master.parent)
-        if any(masters.is_boundary(c, "question") for c in nb.cells)
-        else {}
-    )
+    questions = any(masters.is_boundary(c, "question") for c in nb.cells)
+    own = masters.points(nb, folder=config.files.master.parent) if questions else {}
+    each = masters.test_points(nb, folder=config.files.master.parent) if questions else {}
     for cell in nb.cells:
         source = cell.source
         if masters.is_boundary(cell, "question"):
             question = yaml.safe_load(source) or {}
-            if own.get(question.get("name")) != config.points[question["name"]]:
-                question["points"] = config.points[question["name"]]
+            name = question.get("name")
+            if own.get(name) != config.points[name]:
+                question["points"] = _shared(config.points[name], own.get(name), each.get(name))
                 source = "# BEGIN QUESTION\n" + yaml.safe_dump(question, sort_keys=False)
         for name, value in given.items():
             source = re.sub(rf'(?m)^{name} = ("[^"]*"|\S+)', f"{name} = {value!r}".replace("'", '"'), source)
         cell.source = source
     return nb
+
+
+def _shared(points, own, tests):
+    """A question's new points as otter will share them out: test by test, in proportion to what each
+    test had (`tests`, from its own points or its TEST CONFIG), else as the question's total."""
+    if not tests or not own or len(set(tests)) == 1:  # shared equally: otter shares the total so
+        return points
+    return [round(p * points / own, 6) for p in tests]
 
 
 def normalize_student_notebook(nb, questions):

@@ -22,7 +22,7 @@ from autograder.errors import StudentError
 
 
 class Opaque:
-    """A student value the grader does not take in (an arbitrary object)."""
+    """A student value the grader does not take in: a module it may not import."""
 
     def __init__(self, type_name, text):
         self.type_name, self.text = type_name, text
@@ -35,9 +35,21 @@ class Opaque:
             raise AttributeError(name)
         raise AttributeError(
             f"the notebook's {self.type_name} ({self.text[:80]}) does not reach the grader's tests, so it has no "
-            f".{name} here: a test receives numbers, strings, arrays, lists, tuples, sets, dicts, pandas data, "
-            "modules, functions and Keras models: make the answer one of these (a list, say)"
+            f".{name} here: import it in the test instead, or give the test the values it computes"
         )
+
+
+def _called(namespace, request, args, kwargs):
+    """A call in the student's kernel (`request` names what is called): its value, its warnings
+    raised again here, and an input array it changed in place refused."""
+    reply, arrays = namespace.kernel.ask({**request, "op": "call", "args": args, "kwargs": kwargs})
+    for category, message in reply["warnings"]:
+        kind = RuntimeWarning if "Warning" in category else UserWarning
+        warnings.warn(f"{category}: {message}", kind, stacklevel=3)
+    value = namespace.decode(reply, arrays)
+    after = [node and namespace._value(node, arrays) for node in reply.get("args_after") or []]
+    _refuse_changed_arguments(request["name"], args, after)
+    return value
 
 
 class RemoteFunction:
@@ -47,14 +59,7 @@ class RemoteFunction:
         self.namespace, self.__name__ = namespace, name
 
     def __call__(self, *args, **kwargs):
-        reply, arrays = self.namespace.kernel.ask({"op": "call", "name": self.__name__, "args": args, "kwargs": kwargs})
-        for category, message in reply["warnings"]:
-            kind = RuntimeWarning if "Warning" in category else UserWarning
-            warnings.warn(f"{category}: {message}", kind, stacklevel=2)
-        value = self.namespace.decode(reply, arrays)
-        after = [node and self.namespace._value(node, arrays) for node in reply.get("args_after") or []]
-        _refuse_changed_arguments(self.__name__, args, after)
-        return value
+        return _called(self.namespace, {"name": self.__name__}, args, kwargs)
 
     def __reduce__(self):
         # As an argument to another student function, it unpickles as the kernel's own function.
@@ -62,6 +67,56 @@ class RemoteFunction:
 
     def __repr__(self):
         return f"<student function {self.__name__}>"
+
+
+class RemoteObject:
+    """Any other object of the student's: it stays in the kernel, and each use of it here (an
+    attribute, a call, len, iteration, indexing, `in`, a comparison, bool, str, int, float, hash)
+    is asked of the kernel, under the call time limit, and answered with plain data (or another
+    RemoteObject). Only its repr is known here without asking."""
+
+    def __init__(self, namespace, handle, type_name, text):
+        self._namespace, self._handle, self._type, self._text = namespace, handle, type_name, text
+
+    def _ask(self, op, *args):
+        reply, arrays = self._namespace.kernel.ask(self._about(op, args))
+        return self._namespace.decode(reply, arrays)
+
+    def _about(self, op, args=()):
+        return {"op": op, "h": self._handle, "name": f"the {self._type}", "args": args, "kwargs": {}}
+
+    def __getattr__(self, name):
+        if name.startswith("__"):  # the protocols Python and NumPy probe for: not the student's
+            raise AttributeError(name)
+        return self._ask("getattr", name)
+
+    def __call__(self, *args, **kwargs):
+        return _called(self._namespace, self._about("call"), args, kwargs)
+
+    def __iter__(self):
+        return iter(self._ask("iter"))
+
+    def __reduce__(self):
+        # As an argument to the student's code, it unpickles as the kernel's own object.
+        return (eval, (f"get_ipython().kit_held[{self._handle}]",))
+
+    def __repr__(self):
+        return self._text
+
+
+def _asked(op):
+    """RemoteObject's `__op__`: asked of the kernel (the student's own semantics, not the grader's)."""
+
+    def method(self, *args):
+        return self._ask(op, *args)
+
+    method.__name__ = f"__{op}__"
+    return method
+
+
+ASKED = ("len", "getitem", "contains", "bool", "str", "int", "float", "hash", "eq", "ne", "lt", "le", "gt", "ge")
+for _op in ASKED:
+    setattr(RemoteObject, f"__{_op}__", _asked(_op))
 
 
 def _refuse_changed_arguments(name, args, after):
@@ -121,7 +176,9 @@ class KernelNamespace(dict):
             "array": lambda node, arrays, default: arrays[node["k"]][()] if node["scalar"] else arrays[node["k"]],
             "model": self._model,
             "function": lambda node, arrays, default: RemoteFunction(self, node["name"]),
-            "opaque": lambda node, arrays, default: Opaque(node.get("type", "object"), node.get("repr", "")),
+            "object": lambda node, arrays, default: RemoteObject(
+                self, int(node["h"]), str(node.get("type", "object"))[:100], str(node.get("repr", ""))[:300]
+            ),
             "set": lambda node, arrays, default: (frozenset if node.get("frozen") else set)(
                 self._value(v, arrays) for v in node["v"]
             ),
@@ -153,11 +210,13 @@ class KernelNamespace(dict):
         """The value a reply carries; StudentError if the student's code raised."""
         if reply["error"]:
             kind, message, *where = reply["error"]
-            raise StudentError(f"{kind}: {message}", _frames(where[0] if where else []))
+            raise _AS_RAISED.get(kind, StudentError)(f"{kind}: {message}", _frames(where[0] if where else []))
         return self._value(reply["value"], arrays, default)
 
     def _value(self, node, arrays, default=None):
-        decoder = self._decoders.get(node.get("t"), self._decoders["opaque"])
+        decoder = self._decoders.get(node.get("t"))
+        if decoder is None:
+            raise StudentError(f"the kernel's answer is malformed: a value of no known kind ({node.get('t')!r})")
         return decoder(node, arrays, default)
 
     def _series(self, node, arrays, default=None):
@@ -181,6 +240,14 @@ class KernelNamespace(dict):
     def _model(self, node, arrays, default):
         weights = [arrays[k] for k in node["weights"]]
         return rebuild_model(node["config"], weights, node["compiled"], self.max_model_parameters)
+
+
+# The student's exception as the builtin it was too, so that a test's `pytest.raises(KeyError)`,
+# `hasattr` and `list()` (which asks `len` first) see it as they would in the student's kernel.
+_AS_RAISED = {
+    kind.__name__: type(kind.__name__, (StudentError, kind), {})
+    for kind in (TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError, StopIteration)
+}
 
 
 def _dtype(node):

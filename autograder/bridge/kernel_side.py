@@ -14,8 +14,10 @@ documents what it reads and writes.
 
 import contextlib
 import io
+import itertools
 import json
 import linecache
+import operator
 import os
 import socket
 import sys
@@ -38,6 +40,7 @@ def serve(address):
     is nobody's output: dropped."""
     namespace = get_ipython().user_ns
     left = dict(namespace)
+    get_ipython().kit_held = HELD  # where a held object the grader sends back as an argument is found
     with socket.socket(socket.AF_UNIX) as connection, open(os.devnull, "w") as sink:
         connection.connect(address)
         stream = connection.makefile("rwb")
@@ -61,16 +64,17 @@ def restore(namespace, left):
 
 
 def answer(request):
-    """The reply to one request (get a variable, or call a function), as the bytes of an .npz file."""
+    """The reply to one request, as the bytes of an .npz file: get a variable, call a function, or
+    use an object held for the grader (an attribute, a call, len, iteration, a comparison...)."""
     arrays, reply = {}, {"warnings": [], "error": None}
-    namespace = get_ipython().user_ns
     try:
-        name = request["name"]
-        value = namespace.get(name, _MISSING)
-        if request["op"] == "call":
-            if value is _MISSING:
-                raise NameError(f"name '{name}' is not defined")
-            args, kwargs = request["args"], request["kwargs"]
+        value, op = _target(request), request["op"]
+        if op != "get" and value is _MISSING:
+            raise NameError(f"name '{request['name']}' is not defined")
+        args, kwargs = request["args"], request["kwargs"]
+        if op in _OPERATIONS:
+            value = _OPERATIONS[op](value, *args, **kwargs)
+        elif op == "call":
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 value = value(*args, **kwargs)
@@ -78,7 +82,7 @@ def answer(request):
             # Arrays (and dicts or lists of them) as the call left them: a change in place shows.
             holding_arrays = (np.ndarray, dict, list)
             reply["args_after"] = [_encode(a, arrays) if isinstance(a, holding_arrays) else None for a in args]
-        reply["value"] = _encode(value, arrays, name if request["op"] == "get" else None)
+        reply["value"] = _encode(value, arrays, request["name"] if op == "get" and "h" not in request else None)
     except BaseException as e:  # the student's code may raise anything, even SystemExit
         reply["error"] = [type(e).__name__, str(e)[:2000], student_frames(e.__traceback__)]
     size, limit = sum(a.nbytes for a in arrays.values()), request.get("max_bytes", float("inf"))
@@ -116,7 +120,7 @@ def failure_message(test_file, error, context=0):
     frames = getattr(error, "frames", None) or student_frames(error.__traceback__)
     called = error.__traceback__.tb_next.tb_next.tb_lineno if error.__traceback__.tb_next.tb_next else 0
     test_line = test_file.source_lines[called - 1].strip() if 0 < called <= len(test_file.source_lines) else ""
-    kind = "" if type(error).__name__ == "StudentError" else f"{type(error).__name__}: "
+    kind = "" if hasattr(error, "frames") else f"{type(error).__name__}: "  # the kernel said its kind
     text = f"{kind}{str(error).strip(chr(39))}"
     if not frames:
         return f"Error at line {called} in test {test_file.name}:\n  {test_line}\n{text}"
@@ -132,6 +136,38 @@ class _Missing:
 
 
 _MISSING = _Missing()
+HELD = []
+"""The objects the grader was sent as handles ("object" nodes), by number: it uses them by asking."""
+
+
+def _target(request):
+    """What a request is about: an object held for the grader, or a name of the notebook's."""
+    if "h" in request:
+        return HELD[request["h"]]
+    return get_ipython().user_ns.get(request["name"], _MISSING)
+
+
+def _listed(value):
+    """Iteration, as a list: at most MAX_ITEMS items."""
+    items = list(itertools.islice(iter(value), MAX_ITEMS + 1))
+    if len(items) > MAX_ITEMS:
+        raise ValueError(f"iterating over it gave more than {MAX_ITEMS} items, more than the grader takes")
+    return items
+
+
+_OPERATIONS = {
+    "getattr": getattr,
+    "getitem": operator.getitem,
+    "contains": operator.contains,
+    "len": len,
+    "iter": _listed,
+    "bool": bool,
+    "str": str,
+    "int": int,
+    "float": float,
+    "hash": hash,
+    **{op: getattr(operator, op) for op in ("eq", "ne", "lt", "le", "gt", "ge")},
+}
 
 
 def _encode(value, arrays, name=None):
@@ -157,9 +193,17 @@ def _encode(value, arrays, name=None):
             key = f"a{len(arrays)}"
             arrays[key] = array
             return {"t": "array", "k": key, "scalar": array.ndim == 0 and not isinstance(value, np.ndarray)}
-    if callable(value):
-        return {"t": "function", "name": name or getattr(value, "__name__", "?")}
-    return {"t": "opaque", "type": type(value).__name__, "repr": repr(value)[:300]}
+    if callable(value) and name is not None:
+        return {"t": "function", "name": name}
+    HELD.append(value)
+    return {"t": "object", "h": len(HELD) - 1, "type": type(value).__name__, "repr": _repr(value)}
+
+
+def _repr(value):
+    try:
+        return repr(value)[:300]
+    except Exception as e:  # the student's own __repr__
+        return f"<{type(value).__name__} whose repr raised {type(e).__name__}>"
 
 
 def _is_pandas(value):

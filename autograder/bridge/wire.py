@@ -3,8 +3,9 @@
 The grader and the bridge's cell in the kernel talk over a Unix socket (channel.py,
 kernel_side.serve), in frames: FRAME_HEADER bytes that give the frame's length, big-endian,
 then the frame. A request (grader -> kernel) is a dill frame: `{"op": "get" | "call", "name",
-"args", "kwargs", "max_bytes"}` (a bigger answer is an error instead); the kernel only
-unpickles what the grader sent. A reply (kernel -> grader) is the bytes of an .npz file,
+"args", "kwargs", "max_bytes"}`, or `"h"` and another op for an object held in the kernel
+(below); a bigger answer is an error instead. The kernel only unpickles what the grader sent.
+A reply (kernel -> grader) is the bytes of an .npz file,
 read with `allow_pickle=False`: the array `reply` holds UTF-8 JSON
 
     {"value": NODE, "error": None | [exception name, message, FRAMES],
@@ -28,7 +29,10 @@ and every other array is numeric data that NODEs point to by key. A NODE is a di
     series    {"v": NODE, "index": index NODE, "name": py, "dtype": text}   (a pandas Series)
     index     {"v": NODE, "name": py, "dtype": text}   (a pandas Index)
     function  {"name": name in the kernel}: the grader calls it there
-    opaque    {"type": class name, "repr": text}: anything else, never taken in
+    object    {"h": handle, "type": class name, "repr": text}: anything else, held in the kernel;
+              the grader uses it by requests {"op": OPERATION, "h": handle, "args"}: "call", and
+              getattr, getitem, contains, len, iter (a list back), bool, str, int, float, hash,
+              eq, ne, lt, le, gt, ge. An argument that is a held object unpickles as the kernel's own.
 
 kernel_side.py cannot import this module (it runs in the student's kernel from its
 source text), so tests check that both sides know exactly these kinds and frames.
@@ -48,6 +52,6 @@ KINDS = (
     "series",
     "index",
     "function",
-    "opaque",
+    "object",
 )
 FRAME_HEADER = 8

@@ -74,7 +74,7 @@ def grade_all(paths, out, config, jobs, sandbox, regrade=None, questions=None, c
     folder.assignment_file.write_text(f"{config.assignment}\n")
     write_ignored(folder.ignored, ignored)
     read_adjustments(folder.adjustments, list(config.points))  # an unusable line stops the run before grading
-    book = Gradebook(folder.gradebook, config.points, config.measured)
+    book = Gradebook.of(folder.gradebook, config)
     with folder.lock:
         rows = book.read()
         if not rows:
@@ -99,7 +99,7 @@ def regrade_student(out, config, student, questions, sandbox):
     `questions`, running only the cells their tests need), and settle: the review app's regrade,
     through the class run's own grading. Returns the student's settled row."""
     folder = ClassFolder(out)
-    row = Gradebook(folder.gradebook, config.points, config.measured).read().get(student)
+    row = Gradebook.of(folder.gradebook, config).read().get(student)
     if row is None:
         raise InputError(f"{student!r} has no row in {folder.gradebook}")
     path = Path(row.file)
@@ -112,7 +112,7 @@ def regrade_student(out, config, student, questions, sandbox):
     progress = _Progress(1, 0, quiet=True)
     (graded,) = _graded_here([job], out, config, 1, sandbox, progress)
     with folder.lock:
-        Gradebook(folder.gradebook, config.points, config.measured).add(
+        Gradebook.of(folder.gradebook, config).add(
             replace(graded, days_late=row.days_late, late=row.late)  # as late as recorded: its file says nothing
         )
         final = settle_class(out, config, pages_of={student})

@@ -4,14 +4,14 @@
 (in the config's order) where `scores` stands, and one per value the grader measures (the
 config's `measured`) where `measured` stands. Rows read back from the file (to resume
 a run, or to see which files changed) are the same records, so callers never compare
-strings. The question columns are what the tests gave; `total` is the grade: those plus
-the instructor's adjustments, less the late penalty.
+strings. The question columns are what the tests gave (a manual question's, what a person
+gave); `total` is the grade: those plus the instructor's adjustments, less the late penalty.
 """
 
 import csv
 import hashlib
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from autograder.contract import Status
 from autograder.errors import ConfigError
@@ -70,6 +70,8 @@ class Row:
     """What the grader measured itself, by name (the config's `measured`): a number, or None."""
     seconds: float
     error: str
+    by_hand: dict = field(default_factory=dict)
+    """The points a person gave the manual questions (graded_by_hand.csv), in those questions' columns."""
 
     @classmethod
     def of(cls, submission, result, sha256, measured=()):
@@ -100,20 +102,26 @@ class Row:
     def graded(self):
         return self.status is Status.GRADED
 
+    def points_of(self, question):
+        """A question's points: what its tests gave, or what a person gave a manual one; None if neither yet."""
+        return self.scores.get(question, self.by_hand.get(question))
+
     @property
     def tested(self):
         """What the tests gave, before adjustments and lateness."""
         return round(sum(self.scores.values()), 4)
 
     def to_csv(self, questions, measured=()):
-        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("scores", "measured")}
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _EXPANDED}
         values.update({name: as_text(values[name]) for name in _TEXT})
         values.update({m: "" if self.measured.get(m) is None else self.measured[m] for m in measured})
-        return {**values, **{q: self.scores.get(q, "") for q in questions}}
+        points = {question_column(q): self.points_of(q) for q in questions}
+        return {**values, **{column: "" if p is None else p for column, p in points.items()}}
 
     @classmethod
-    def from_csv(cls, values, questions, measured=()):
+    def from_csv(cls, values, questions, measured=(), manual=()):
         values = {**values, **{name: _from_text(values[name]) for name in _TEXT}}
+        tested = [q for q in questions if q not in manual]
         return cls(
             student=values["student"],
             name=values["name"],
@@ -123,7 +131,7 @@ class Row:
             days_late=int(values["days_late"]),
             late=values["late"],
             status=Status(values["status"]),
-            scores={q: float(values[q]) for q in questions if values.get(q)},
+            scores={q: float(values[question_column(q)]) for q in tested if values.get(question_column(q))},
             adjustments=float(values["adjustments"]),
             late_penalty=float(values["late_penalty"]),
             total=float(values["total"]),
@@ -131,12 +139,23 @@ class Row:
             measured={m: float(values[m]) if values[m] else None for m in measured},
             seconds=float(values["seconds"]),
             error=values["error"],
+            by_hand={q: float(values[question_column(q)]) for q in manual if values.get(question_column(q))},
         )
+
+
+_EXPANDED = ("scores", "measured", "by_hand")  # each in the question and measured columns
+_OWN_COLUMNS = {f.name for f in fields(Row) if f.name not in _EXPANDED}
+
+
+def question_column(question):
+    """A question's column: its name, unless a column of the row's own has it (an otter master's
+    question `total`), then `total (question)`."""
+    return f"{question} (question)" if question in _OWN_COLUMNS else question
 
 
 def columns(questions, measured=()):
     """The gradebook's header: Row's fields, with a column per question and per measured value."""
-    expanded = {"scores": list(questions), "measured": list(measured)}
+    expanded = {"scores": [question_column(q) for q in questions], "measured": list(measured), "by_hand": []}
     header = [column for f in fields(Row) for column in expanded.get(f.name, [f.name])]
     twice = sorted({column for column in header if header.count(column) > 1})
     if twice:
@@ -147,8 +166,13 @@ def columns(questions, measured=()):
 class Gradebook:
     """The file, opened to add rows one at a time, each on disk before the next."""
 
-    def __init__(self, path, questions, measured=()):
-        self.path, self.questions, self.measured = path, list(questions), list(measured)
+    def __init__(self, path, questions, measured=(), manual=()):
+        self.path, self.questions, self.measured, self.manual = path, list(questions), list(measured), list(manual)
+
+    @classmethod
+    def of(cls, path, config):
+        """The gradebook of a class of the assignment `config` (config.Config) describes."""
+        return cls(path, config.points, config.measured, config.manual)
 
     def read(self):
         """The rows already in the file, by student (none if there is no file).
@@ -162,7 +186,7 @@ class Gradebook:
         with open(self.path, newline="") as f:
             for values in csv.DictReader(f):
                 try:
-                    row = Row.from_csv(values, self.questions, self.measured)
+                    row = Row.from_csv(values, self.questions, self.measured, self.manual)
                 except (KeyError, TypeError, ValueError):
                     continue
                 rows[row.student] = row

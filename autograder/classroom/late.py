@@ -35,12 +35,12 @@ def lateness(submitted_at: datetime | None, marked_late: bool, due_date: str | N
     return ON_TIME
 
 
-def settle(tested, possible, adjustments, late, config) -> Settlement:
-    """The grade of a score `tested` (of `possible`): adjustments (question, points, reason) added, then
-    what `late` (a Lateness) costs under the config's policy."""
-    settlement = Settlement(tested, adjustments, late.days, late.why, 0.0, policy_text(config))
-    earned = max(0.0, tested + settlement.adjustment)
-    return replace(settlement, late_penalty=late_penalty(earned, possible, late.days, config))
+def settle(tested, possible, adjustments, late, config, by_hand=()) -> Settlement:
+    """The grade of a score `tested` (of `possible`): the manual questions' points (question, points,
+    comment) and adjustments (question, points, reason) added, then what `late` (a Lateness) costs
+    under the config's policy."""
+    settlement = Settlement(tested, adjustments, late.days, late.why, 0.0, policy_text(config), list(by_hand))
+    return replace(settlement, late_penalty=late_penalty(settlement.earned, possible, late.days, config))
 
 
 def late_penalty(earned, possible, days, config):

@@ -1,7 +1,8 @@
 """Settling a class: each row's grade from the files, and the pages that show it.
 
-A row's total is what its tests gave, with the instructor's adjustments (adjustments.csv) and
-the late policy applied. Whoever changes one of those (a class run, an adjustment made in the
+A row's total is what its tests gave, with the points a person gave its manual questions
+(graded_by_hand.csv), the instructor's adjustments (adjustments.csv) and the late policy
+applied. Whoever changes one of those (a class run, an adjustment made in the
 review app, a regrade) settles the class again from the files on disk, with the class's lock
 held: so a class run and the review app at work on one class at once lose nothing of either,
 whatever order they write in. history.csv gets a line for each change.
@@ -15,6 +16,8 @@ from datetime import UTC, datetime
 from operator import attrgetter
 
 from autograder.classroom.adjustments import append_adjustment, read_adjustments, remove_adjustment
+from autograder.classroom.by_hand import give, read_by_hand
+from autograder.classroom.canvas_csv import write_canvas_csv
 from autograder.classroom.collect import read_ignored
 from autograder.classroom.gradebook import Gradebook, as_text
 from autograder.classroom.late import Lateness, lateness, settle
@@ -37,14 +40,19 @@ def settle_class(out, config, found=None, pages_of=None):
     found, folder = found or {}, ClassFolder(out)
     with folder.lock:
         adjustments = read_adjustments(folder.adjustments, list(config.points))
-        book = Gradebook(folder.gradebook, config.points, config.measured)
+        by_hand = read_by_hand(folder.by_hand, config)
+        book = Gradebook.of(folder.gradebook, config)
         rows = book.read()
-        settlements = {key: _settlement(row, found.get(key), adjustments, config) for key, row in rows.items()}
-        final = sorted((_settled(row, found.get(key), settlements[key]) for key, row in rows.items()), key=by_student)
+        settlements = {key: _settlement(row, found.get(key), adjustments, by_hand, config) for key, row in rows.items()}
+        final = sorted(
+            (_settled(row, found.get(key), settlements[key], config) for key, row in rows.items()), key=by_student
+        )
         book.rewrite(final)  # the same order whatever paths were named
         records = {row.student: record for row in final if (record := previous_grade(out, row.student))}
         _write_feedback(final, records, out, config, settlements, pages_of)
         write_summary(final, records, out, config, read_ignored(folder.ignored))
+        if folder.canvas.exists():  # asked for once (--canvas-csv): kept as settled since
+            write_canvas_csv(final, folder.canvas, config)
     return {row.student: row for row in final}
 
 
@@ -60,12 +68,31 @@ def undo_adjustment(out, config, index, expected):
         return _settling(out, config, expected, "adjustment undone", remove_adjustment, index)
 
 
+def grade_by_hand(out, config, grade):
+    """Record a person's grade of one manual answer (by_hand.ByHand) and settle its student's grade at once."""
+    with ClassFolder(out).lock:
+        folder = ClassFolder(out)
+        row = _row_of(folder, config, grade.student)
+        give(folder.by_hand, replace(grade, student=row.student), config)
+        after = settle_class(out, config, pages_of={row.student})
+        of = config.points[grade.question]
+        why = f"graded by hand: {grade.question} {grade.points:g} of {of:g} ({grade.comment})"
+        log_history(folder.history, [(row.student, why, row.sha256, row.total, after[row.student].total)])
+        return after[row.student]
+
+
+def _row_of(folder, config, student):
+    """The gradebook row of `student` (its key or its name), or InputError."""
+    rows = Gradebook.of(folder.gradebook, config).read()
+    row = rows.get(student) or next((r for r in rows.values() if r.name == student), None)
+    if row is None:
+        raise InputError(f"{student!r} has no row in {folder.gradebook}")
+    return row
+
+
 def _settling(out, config, adjustment, what, change, *where):
     folder = ClassFolder(out)
-    before = Gradebook(folder.gradebook, config.points, config.measured).read()
-    row = before.get(adjustment.student) or next((r for r in before.values() if r.name == adjustment.student), None)
-    if row is None:
-        raise InputError(f"{adjustment.student!r} has no row in {folder.gradebook}")
+    row = _row_of(folder, config, adjustment.student)
     change(folder.adjustments, *where, adjustment, list(config.points))
     after = settle_class(out, config, pages_of={row.student})
     on = f" on {adjustment.question}" if adjustment.question else ""
@@ -95,22 +122,32 @@ def previous_grade(out, student):
         return None
 
 
-def _settlement(row, submission, adjustments, config):
-    """How the row's grade is made: its adjustments, and its lateness (as recorded, if its file is not here)."""
+def _settlement(row, submission, adjustments, by_hand, config):
+    """How the row's grade is made: its manual questions' grades, its adjustments, and its lateness (as
+    recorded, if its file is not here)."""
     if submission is None:
         late = Lateness(row.days_late, row.late)
     else:
         late = lateness(submission.submitted_at, submission.marked_late, config.due_date)
     mine = [(a.question, a.points, a.reason) for a in adjustments if a.student in (row.student, row.name)]
-    return settle(row.tested, row.possible, mine, late, config)
+    graded = [(q, g.points, g.comment) for q in config.manual if (g := by_hand.get((row.student, q)))]
+    return settle(row.tested, _possible(config), mine, late, config, graded)
 
 
-def _settled(row, submission, settlement):
-    """The row as the gradebook shows it: who (as this run's files say), lateness, adjustments, the grade."""
+def _possible(config):
+    """What a grade is out of: every question's points, the manual ones too."""
+    return float(round(sum(config.points.values()), 4))
+
+
+def _settled(row, submission, settlement, config):
+    """The row as the gradebook shows it: who (as this run's files say), lateness, adjustments, the
+    manual questions' points, the grade."""
     if submission is not None:
         row = replace(row, name=submission.name, lms_id=submission.lms_id)
     return replace(
         row,
+        by_hand={q: points for q, points, _ in settlement.by_hand},
+        possible=_possible(config),
         days_late=settlement.days_late,
         late=settlement.late,
         adjustments=settlement.adjustment,

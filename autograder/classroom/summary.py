@@ -102,8 +102,8 @@ def question_stats(graded, config):
         {
             "name": name,
             "points": points,
-            "mean": statistics.fmean(r.scores.get(name, 0) for r in graded) if graded else 0.0,
-            "rate": sum(r.scores.get(name, 0) >= points for r in graded) / len(graded) if graded else 0.0,
+            "mean": statistics.fmean(r.points_of(name) or 0 for r in graded) if graded else 0.0,
+            "rate": sum((r.points_of(name) or 0) >= points for r in graded) / len(graded) if graded else 0.0,
         }
         for name, points in config.points.items()
     ]

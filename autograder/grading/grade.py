@@ -18,18 +18,16 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-import nbformat
 from otter.test_files import ExceptionTestFile
 from otter.test_files.ok_test import OKTestFile
 
 from autograder import hooks
-from autograder.assign.template import apply_config
 from autograder.bridge import kernel_side
 from autograder.bridge.grader_side import KernelNamespace
 from autograder.contract import CellError, GradeResult, QuestionResult, TestOutcome
 from autograder.errors import BuildMissingError, KitError, SubmissionError
 from autograder.grading.kernel import GradingKernel
-from autograder.grading.merge import merge
+from autograder.grading.merge import merge, template
 from autograder.grading.needed import needed_cells
 from autograder.grading.submission import read_submission
 from autograder.phases import phase
@@ -157,9 +155,8 @@ def _prepared(path, config, files, questions):
     """The notebook to run: the submission read and merged into the template, the cells it needs.
     Whatever reading a submission raises is that submission's reason, never the grading's end."""
     with phase("prepare"):
-        template = apply_config(nbformat.read(config.files.student, as_version=4), config)
         try:
-            notebook = merge(template, read_submission(path, config.assignment), config.skip_tags)
+            notebook = merge(template(config), read_submission(path, config.assignment), config.skip_tags)
             notebook.cells = needed_cells(
                 notebook.cells, config.optional_tags, _names_tests_read(files), all_optional=questions is not None
             )

@@ -6,17 +6,48 @@ answer cells take their template places; cells the student added run where they 
 between the given cells. Cells are matched by id, or by content when ids were lost.
 """
 
+import copy
 from difflib import SequenceMatcher
 
 import nbformat
 
-from autograder.assign.template import is_answer, tags
+from autograder.assign.template import apply_config, is_answer, question_of, tags
 from autograder.course import assignment_of
 from autograder.errors import SubmissionError
 
 
+def template(config):
+    """The notebook submissions are merged into: the student notebook, with the config's points and values."""
+    return apply_config(nbformat.read(config.files.student, as_version=4), config)
+
+
 def merge(template, submission, skip_tags=()):
     """A new notebook to execute; raises SubmissionError if the two don't match."""
+    merged = nbformat.v4.new_notebook(metadata=template.metadata)
+    cells = _placed(template, submission, _student_cell, lambda c: c.cell_type == "code", skip_tags)
+    merged.cells = [c for c in cells if not tags(c) & set(skip_tags)]
+    return merged
+
+
+def answers_as_submitted(template, submission, question):
+    """A notebook of the student's cells of `question` as they handed them in, for a person to read
+    (never to run): its answer cells, and the cells they added after them, with their types, outputs
+    (plots) and attachments. Placed as `merge` places them, so that a person reads what was graded."""
+    cells, owned = [], False
+    for cell in _placed(template, submission, _submitted_cell, lambda c: True):
+        owner = question_of(cell)
+        if owner is not None:
+            owned = owner == question
+        elif cell.metadata.get("kit", {}).get("from") != "student":
+            owned = False
+        cells += [cell] if owned else []
+    return nbformat.v4.new_notebook(metadata=template.metadata, cells=cells)
+
+
+def _placed(template, submission, student_cell, added, skip_tags=()):
+    """The template's cells with the student's in their places: an answer cell made by `student_cell`
+    (the submission's cell, the template's it stands for), the cells they added that `added` keeps
+    where they stand between the given cells, and the given cells they deleted restored."""
     _check_assignment(template, submission)
     ids = [cell.id for cell in template.cells]
     known, by_content = set(ids), {(c.cell_type, c.source.strip()): c.id for c in reversed(template.cells)}
@@ -36,15 +67,11 @@ def merge(template, submission, skip_tags=()):
                 unplaced.append(cell)  # a given cell the student deleted: restore it
             continue
         s = anchor[t]
-        cells += [_student_cell(c) for c in submission.cells[next_sub:s] if c.cell_type == "code"]
+        cells += [student_cell(c) for c in submission.cells[next_sub:s] if added(c)]
         cells += unplaced
         unplaced, next_sub = [], s + 1
-        cells.append(_student_cell(submission.cells[s], like=cell) if is_answer(cell) else cell)
-    cells += [_student_cell(c) for c in submission.cells[next_sub:] if c.cell_type == "code"] + unplaced
-
-    merged = nbformat.v4.new_notebook(metadata=template.metadata)
-    merged.cells = [c for c in cells if not tags(c) & set(skip_tags)]
-    return merged
+        cells.append(student_cell(submission.cells[s], like=cell) if is_answer(cell) else cell)
+    return cells + [student_cell(c) for c in submission.cells[next_sub:] if added(c)] + unplaced
 
 
 def _check_assignment(template, submission):
@@ -61,8 +88,20 @@ def _submission_key(index, cell, ids, by_content):
 
 
 def _student_cell(cell, like=None):
-    """A clean code cell with the student's source (their metadata and outputs dropped)."""
-    new = nbformat.v4.new_code_cell(cell.source, metadata={"kit": {"from": "student"}})
+    """A clean cell with the student's source (their metadata and outputs dropped): a code cell, or
+    a markdown one where the template's answer cell is markdown (a written answer is not run)."""
+    if like is not None and like.cell_type == "markdown":
+        new = nbformat.v4.new_markdown_cell(cell.source, metadata={"kit": {"from": "student"}})
+    else:
+        new = nbformat.v4.new_code_cell(cell.source, metadata={"kit": {"from": "student"}})
+    if like is not None:
+        new.id = like.id
+    return new
+
+
+def _submitted_cell(cell, like=None):
+    """The student's cell as submitted (its outputs and attachments kept), known as the student's."""
+    new = nbformat.from_dict({**copy.deepcopy(dict(cell)), "metadata": {"kit": {"from": "student"}}})
     if like is not None:
         new.id = like.id
     return new

@@ -1,1 +1,1 @@
-"""The learning-management systems: running inside Gradescope, its preflight, Canvas's grade import."""
+"""The learning-management systems: running inside Gradescope, and its preflight."""

@@ -2,8 +2,9 @@
 
 What lost points is said in the very lines of results.json (reports/text.test_lines):
 public tests with their messages, hidden ones as a count unless the config allows more.
-In a class, the page also shows how the grade was settled: the instructor's adjustments
-with their reasons, and what lateness cost under the late policy.
+In a class, the page also shows how the grade was settled: the points a person gave the
+manual questions, with their comments, the instructor's adjustments with their reasons, and
+what lateness cost under the late policy.
 """
 
 from jinja2 import Environment
@@ -30,6 +31,11 @@ table { border-collapse: collapse; } td, th { padding: .3rem .8rem; border-botto
 <tr class="{{ 'ok' if q.score >= q.possible else 'lost' }}"><td>{{ q.name }}</td>
 <td>{{ "%.2f"|format(q.score) }} / {{ "%g"|format(q.possible) }}</td>
 <td>{{ q.public_passed }} / {{ q.public|length }} passed</td><td>{{ q.hidden_passed }} / {{ q.hidden|length }} passed</td></tr>
+{% endfor %}
+{% for q in by_hand %}
+<tr class="{{ 'lost' if q.points is none or q.points < q.possible else 'ok' }}"><td>{{ q.name }}</td>
+<td>{{ "not graded yet" if q.points is none else "%.2f"|format(q.points) }} / {{ "%g"|format(q.possible) }}</td>
+<td colspan="2">graded by a person{% if q.comment %}: {{ q.comment }}{% endif %}</td></tr>
 {% endfor %}</table>
 {% for q in questions if q.score < q.possible %}
 <h2>{{ q.name }}: what lost points</h2>
@@ -71,7 +77,8 @@ def feedback_html(result, config, student, settlement=None):
         score=result.score,
         total=settlement.total if settlement else result.score,
         grade_lines=settlement_lines(settlement),
-        possible=result.possible,
+        possible=result.possible + sum(config.points[q] for q in config.manual),
+        by_hand=_by_hand(config, settlement),
         error=result.error,
         questions=questions,
         cell_errors=result.cell_errors,
@@ -81,3 +88,13 @@ def feedback_html(result, config, student, settlement=None):
             if result.measurements.get(name) is not None
         ],
     )
+
+
+def _by_hand(config, settlement):
+    """The manual questions, each with the points and comment a person gave it (points None: not yet)."""
+    given = {q: (points, comment) for q, points, comment in (settlement.by_hand if settlement else [])}
+    rows = []
+    for q in config.manual:
+        points, comment = given.get(q, (None, ""))
+        rows.append({"name": q, "possible": config.points[q], "points": points, "comment": comment})
+    return rows

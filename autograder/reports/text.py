@@ -24,9 +24,11 @@ def summary_line(result, measured=()):
 
 def settlement_lines(settlement):
     """How the grade was made from the tests' score, a line per step; none without a settlement."""
-    if settlement is None or (not settlement.adjustments and not settlement.days_late):
+    if settlement is None or not (settlement.adjustments or settlement.days_late or settlement.by_hand):
         return []
     lines = [f"The tests: {settlement.tested:.2f} points."]
+    for question, points, comment in settlement.by_hand:
+        lines.append(f"{question}, graded by a person: {points:.2f} points{f': {comment}' if comment else ''}.")
     for question, points, reason in settlement.adjustments:
         lines.append(f"Adjustment{f' ({question})' if question else ''}: {points:+.2f}: {reason or 'no reason given'}.")
     if settlement.days_late:

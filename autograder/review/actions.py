@@ -1,4 +1,5 @@
-"""The review app's actions (POST, each with its CSRF token): adjust, undo, regrade, decide.
+"""The review app's actions (POST, each with its CSRF token): adjust, undo, grade a manual answer,
+regrade, decide.
 
 Grades change only through the kit's class code (classroom.settle, classroom.bulk),
 the same as the command line's, which settles the class at once and writes history.csv.
@@ -8,11 +9,12 @@ Each action answers with a redirect to the page it came from, saying what happen
 from flask import Blueprint, abort, flash, redirect, request, url_for
 
 from autograder.classroom.adjustments import Adjustment
+from autograder.classroom.by_hand import ByHand
 from autograder.classroom.settle import adjust as add_adjustment
-from autograder.classroom.settle import undo_adjustment
+from autograder.classroom.settle import grade_by_hand, undo_adjustment
 from autograder.errors import KitError
 from autograder.review.decisions import CHOICES, decide
-from autograder.review.state import review, student_row, view, writable
+from autograder.review.state import manual_question, review, student_row, view, writable
 
 blueprint = Blueprint("actions", __name__)
 
@@ -33,10 +35,10 @@ def adjust(key):
         points = float(request.form["points"])
         add_adjustment(view().out, view().config, Adjustment(row.student, question, points, request.form["reason"]))
         flash(f"adjusted: {points:+g} ({question or 'the whole submission'})")
-    except ValueError:
-        flash("points must be a number")
     except KitError as e:
         flash(f"not adjusted: {e}")
+    except ValueError:
+        flash("points must be a number")
     return redirect(url_for("pages.student_page", key=key))
 
 
@@ -54,6 +56,24 @@ def undo(key, index):
     except (KitError, ValueError) as e:
         flash(f"not undone: {e}")
     return redirect(url_for("pages.student_page", key=key))
+
+
+@blueprint.post("/manual/<question>/<key>")
+def by_hand(question, key):
+    """A person's grade of one answer; then the next student's answer (the form's `then`)."""
+    row, rows = student_row(key), view().rows()
+    question = manual_question(question)
+    try:
+        points = float(request.form["points"])
+        grade_by_hand(view().out, view().config, ByHand(row.student, question, points, request.form.get("comment", "")))
+        flash(f"{row.student}: {question} {points:g} of {view().config.points[question]:g}")
+    except (KitError, ValueError) as e:
+        flash(f"not graded: {e}" if isinstance(e, KitError) else "points must be a number")
+        return redirect(url_for("pages.by_hand_answer", question=question, key=key))
+    following = request.form.get("then")
+    if following in rows:
+        return redirect(url_for("pages.by_hand_answer", question=question, key=following))
+    return redirect(url_for("pages.by_hand", question=question))
 
 
 @blueprint.post("/student/<key>/regrade")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.classroom.adjustments import read_adjustments
+from autograder.classroom.by_hand import read_by_hand
 from autograder.classroom.collect import read_ignored
 from autograder.classroom.gradebook import Gradebook, as_text
 from autograder.classroom.settle import previous_grade
@@ -30,7 +31,7 @@ class ClassView:
 
     def rows(self):
         """The gradebook's rows by key, in the file's order."""
-        return Gradebook(self.folder.gradebook, self.config.points, self.config.measured).read()
+        return Gradebook.of(self.folder.gradebook, self.config).read()
 
     def record(self, key):
         """The student's last GradeResult (grade.json); None where there is none or it is unreadable."""
@@ -46,6 +47,10 @@ class ClassView:
             return []
         lines = read_adjustments(self.folder.adjustments, list(self.config.points))
         return [(i, a) for i, a in enumerate(lines) if a.student in (row.student, row.name)]
+
+    def by_hand(self):
+        """{(student, question): by_hand.ByHand}: the manual questions' grades so far."""
+        return read_by_hand(self.folder.by_hand, self.config)
 
     def ignored(self):
         """The files the last class run passed over, with why (collect.Ignored)."""
@@ -71,7 +76,7 @@ class ClassView:
 
     def writable(self):
         """Whether this process may change the class: its folder and the files the app writes."""
-        files = [self.folder.adjustments, self.folder.decisions, self.folder.gradebook]
+        files = [self.folder.adjustments, self.folder.by_hand, self.folder.decisions, self.folder.gradebook]
         return os.access(self.out, os.W_OK) and all(os.access(f, os.W_OK) for f in files if f.exists())
 
 

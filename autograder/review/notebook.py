@@ -12,6 +12,7 @@ from pathlib import Path
 import bleach
 from nbconvert import HTMLExporter
 
+from autograder.grading.merge import answers_as_submitted, template
 from autograder.grading.submission import read_submission
 
 SANDBOXED = {
@@ -38,12 +39,25 @@ def notebook_html(path, assignment):
     return _rendered(str(path), assignment, found.st_mtime_ns, found.st_size)
 
 
+def answer_html(path, config, question):
+    """The student's answer to one question (merge.answers_as_submitted: their cells, outputs and
+    plots), rendered as `notebook_html` renders a whole notebook (or SubmissionError, OSError)."""
+    answer = answers_as_submitted(template(config), read_submission(path, config.assignment), question)
+    if not answer.cells:
+        return "<p>No answer: the notebook has no cell of this question.</p>"
+    return _html(answer)
+
+
 @lru_cache(maxsize=64)
 def _rendered(path, assignment, mtime_ns, size):
     """Rendered once per version of the file (its time and size): nbconvert takes half a second, and an
     instructor opens a student's page again after each change."""
+    return _html(read_submission(path, assignment))
+
+
+def _html(nb):
     exporter = HTMLExporter(
         template_name="lab", sanitize_html=True, exclude_anchor_links=True, filters={"clean_html": _clean_html}
     )
-    body, _ = exporter.from_notebook_node(read_submission(path, assignment))
+    body, _ = exporter.from_notebook_node(nb)
     return body

@@ -1,4 +1,5 @@
-"""The review app's pages (GET): the class, a student, the similarity review, and the class's files."""
+"""The review app's pages (GET): the class, a student, a manual question across the class, the
+similarity review, and the class's files."""
 
 import statistics
 
@@ -8,8 +9,8 @@ from autograder.classroom.summary import most_failed, question_stats
 from autograder.errors import SubmissionError
 from autograder.reports.text import measured_name
 from autograder.review.decisions import decisions
-from autograder.review.notebook import SANDBOXED, notebook_html
-from autograder.review.state import review, student_row, view, writable
+from autograder.review.notebook import SANDBOXED, answer_html, notebook_html
+from autograder.review.state import manual_question, review, student_row, view, writable
 
 blueprint = Blueprint("pages", __name__)
 KIT_PAGE = {
@@ -17,7 +18,12 @@ KIT_PAGE = {
     "X-Content-Type-Options": "nosniff",
 }
 """The headers of a page the kit wrote from student text, all of it escaped: no script, nothing loaded."""
-DOWNLOADS = {"gradebook.csv": "gradebook", "canvas_grades.csv": "canvas", "feedback.zip": "feedback_zip"}
+DOWNLOADS = {
+    "gradebook.csv": "gradebook",
+    "canvas_grades.csv": "canvas",
+    "graded_by_hand.csv": "by_hand",
+    "feedback.zip": "feedback_zip",
+}
 """The files offered for download, by name: each a ClassFolder property, so no name becomes a path."""
 
 
@@ -41,6 +47,7 @@ def class_page():
         ignored=view().ignored(),
         progress=view().progress(rows),
         downloads=[name for name, attr in DOWNLOADS.items() if getattr(view().folder, attr).exists()],
+        by_hand={q: sum(q in r.by_hand for r in rows.values()) for q in view().config.manual},
         writable=writable(),
     )
 
@@ -82,6 +89,53 @@ def feedback(key):
     student_row(key)
     page = view().folder.student(key).feedback
     return _sandboxed(page.read_text() if page.exists() else "no feedback page yet")
+
+
+@blueprint.get("/manual/<question>")
+def by_hand(question):
+    """One manual question across the class: who is graded, with what, and the way to the next answer."""
+    rows, given = view().rows(), view().by_hand()
+    return render_template(
+        "by_hand.html",
+        config=view().config,
+        question=manual_question(question),
+        rows=list(rows.values()),
+        given=given,
+        waiting=[key for key in rows if (key, question) not in given],
+        writable=writable(),
+    )
+
+
+@blueprint.get("/manual/<question>/<key>")
+def by_hand_answer(question, key):
+    """One student's answer to a manual question, and the form that grades it; the previous and next student."""
+    rows = view().rows()
+    row = student_row(key, rows)
+    keys = list(rows)
+    at = keys.index(row.student)
+    return render_template(
+        "by_hand_answer.html",
+        config=view().config,
+        question=manual_question(question),
+        row=row,
+        at=at,
+        count=len(keys),
+        previous=keys[at - 1] if at > 0 else None,
+        next=keys[at + 1] if at + 1 < len(keys) else None,
+        grade=view().by_hand().get((row.student, question)),
+        writable=writable(),
+    )
+
+
+@blueprint.get("/manual/<question>/<key>/answer")
+def answer(question, key):
+    """The student's cells of the question, with their outputs, sandboxed as the whole notebook is."""
+    row = student_row(key)
+    try:
+        html = answer_html(row.file, view().config, manual_question(question))
+    except (SubmissionError, OSError) as e:
+        html = render_template("unreadable.html", why=str(e))
+    return _sandboxed(html)
 
 
 @blueprint.get("/similarity")

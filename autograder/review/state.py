@@ -22,3 +22,10 @@ def student_row(key, rows=None):
 
 def writable():
     return view().writable()
+
+
+def manual_question(name):
+    """`name` if it is a manual question of the assignment, or 404."""
+    if name not in view().config.manual:
+        abort(404)
+    return name

@@ -14,13 +14,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-
-from autograder.assign.template import apply_config
 from autograder.classroom.gradebook import fingerprint
 from autograder.errors import SubmissionError
 from autograder.folders import ClassFolder
-from autograder.grading.merge import merge
+from autograder.grading.merge import merge, template
 from autograder.grading.submission import read_submission
 
 CHECK_ID = re.compile(r"(\w+)-check(?:-\d+)?")  # template.normalize_student_notebook names them
@@ -42,11 +39,6 @@ class Unreadable:
     student: str
     file: str
     why: str
-
-
-def template(config):
-    """The notebook submissions are merged into, as grading merges them."""
-    return apply_config(nbformat.read(config.files.student, as_version=4), config)
 
 
 def boilerplate(notebook):

@@ -23,7 +23,8 @@ from itertools import combinations
 from autograder.classroom.gradebook import Gradebook, as_text
 from autograder.errors import InputError
 from autograder.folders import ClassFolder
-from autograder.similarity.answer_code import boilerplate, class_answers, template
+from autograder.grading.merge import template
+from autograder.similarity.answer_code import boilerplate, class_answers
 from autograder.similarity.fingerprints import Texts, boilerplate_hashes, fingerprint, shared
 from autograder.similarity.model_outline import model_outline
 from autograder.similarity.page import write_page
@@ -74,7 +75,7 @@ def graded_class(out):
 
 def similarity_again(out, config):
     """write_similarity for a graded class's folder, from its gradebook: nothing is graded."""
-    book = Gradebook(graded_class(out).gradebook, config.points, config.measured)
+    book = Gradebook.of(graded_class(out).gradebook, config)
     return write_similarity(sorted(book.read().values(), key=lambda row: row.student), out, config)
 
 

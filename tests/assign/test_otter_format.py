@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import zipfile
 
 import nbformat
 import pytest
@@ -16,7 +17,8 @@ from otter.test_files import create_test_file
 
 from autograder import ROOT
 from autograder.assign.answers import fill_answers, solution_answers
-from autograder.assign.build import build_each, build_one
+from autograder.assign.build import build_each, build_one, not_installed
+from autograder.assign.gradescope_zip import write_zip
 from autograder.classroom.collect import Submission
 from autograder.config import load_config
 from autograder.grading.isolate import grade_isolated
@@ -45,9 +47,10 @@ def question(name, config, prompt, solution, tests, fence=False):
     ]
 
 
-def ok_master(path):
+def ok_master(path, settings=""):
     """An OK-format master (otter's default): its tests' expected values are its saved outputs, so it is run."""
-    config = "# ASSIGNMENT CONFIG\nname: oktests\ninit_cell: false\ncheck_all_cell: false\nexport_cell: false"
+    config = f"# ASSIGNMENT CONFIG\nname: {path.stem}\ninit_cell: false\ncheck_all_cell: false\nexport_cell: false"
+    config += settings
     cells = [
         fenced(config),
         md("# Arithmetic, in otter's OK format"),
@@ -139,6 +142,28 @@ def _otter_run(config, path):
     return {t["name"].split(" ")[0]: t["score"] for t in tests if t["name"] != "Public Tests"}
 
 
+def test_points_possible_scales_each_question_and_its_tests_keep_their_shares(course, sandbox, tmp_path):
+    """otter's `points_possible`: 7 points scaled to 14; the kit's total is otter run's on the same zip."""
+    shutil.copytree(course.root / "solutions", tmp_path / "solutions")
+    shutil.copy(course.source, tmp_path)
+    ok_master(tmp_path / "solutions" / "scaled.ipynb", "\ngenerate:\n  points_possible: 14")
+    config = load_config(course.source, tmp_path, "scaled")
+    assert config.points == {"answer": 4, "double": 8, "words": 2}
+    student = nbformat.read(build_one(config, tmp_path, tmp_path), as_version=4)
+    shares = {
+        p.stem: [tc.points for tc in create_test_file(str(p), None).test_cases] for p in config.files.tests.glob("*.py")
+    }
+    assert shares == {"answer": [4, 0], "double": [2, 6], "words": [1, 1]}
+    solution = solution_answers(config.files.master)
+    wrong = fill_answers(student, {**solution, "double": solution["double"].replace("2 * v", "v + v + 1")})
+    path = tmp_path / "wrong" / "scaled.ipynb"
+    path.parent.mkdir()
+    nbformat.write(wrong, path)
+    kit = grade_isolated(Submission("w", "w", path), tmp_path / "kit", config, threading.Event(), sandbox)
+    _otter_run(config, path)
+    assert (kit.score, kit.possible) == (6, 14) == (json.loads((path.parent / "results.json").read_text())["score"], 14)
+
+
 def test_a_course_builds_every_master_it_can_and_says_why_not_for_the_others(course, tmp_path):
     shutil.copytree(course.root / "solutions", tmp_path / "solutions")
     shutil.copy(course.source, tmp_path)
@@ -195,6 +220,7 @@ def test_manual_and_untested_questions_build_their_answers_filed_under_their_own
     nbformat.write(fill_answers(student, solution_answers(config.files.master)), path)
     kit = grade_isolated(Submission("s", "s", path), tmp_path / "kit", config, threading.Event(), sandbox)
     assert {q.name: q.score for q in kit.questions} == _otter_run(config, path) == {"double": 2}
+    assert not kit.cell_errors  # the written answer is not run as code
 
 
 def test_the_files_a_master_names_travel_with_it(course, sandbox, tmp_path):
@@ -204,7 +230,7 @@ def test_the_files_a_master_names_travel_with_it(course, sandbox, tmp_path):
     folder = tmp_path / "solutions"
     (folder / "prices.csv").write_text("1.5\n2.5\n2.0\n")
     (folder / "prices.yml").write_text("tests:\n  ok_format: false\n")
-    (folder / "prices-requirements.txt").write_text("numpy\n")
+    (folder / "prices-requirements.txt").write_text("# what grading needs\nnumpy\nno-such-package-here==1.0\n")
     settings = "name: prices\nconfig_file: prices.yml\nfiles:\n  - prices.csv\nrequirements: prices-requirements.txt"
     cells = [
         raw(f"# ASSIGNMENT CONFIG\n{settings}\ninit_cell: false\ncheck_all_cell: false\nexport_cell: false"),
@@ -221,6 +247,11 @@ def test_the_files_a_master_names_travel_with_it(course, sandbox, tmp_path):
     config = load_config(course.source, tmp_path, "prices")
     student = build_one(config, tmp_path, tmp_path)
     assert (student.parent / "prices.csv").is_file() and (config.files.files / "prices.csv").is_file()
+    assert not_installed(config) == ["no-such-package-here==1.0"]  # build warns of it
+    with zipfile.ZipFile(write_zip(config)) as z:
+        requirements = z.read("kit/dist/prices/requirements.txt").decode()
+        installs = 'pip install -r "/autograder/source/kit/dist/prices/requirements.txt"' in z.read("setup.sh").decode()
+    assert requirements == "numpy\nno-such-package-here==1.0\n" and installs  # installed in Gradescope's image
     path = tmp_path / "solution" / "prices.ipynb"
     path.parent.mkdir()
     nbformat.write(fill_answers(nbformat.read(student, as_version=4), solution_answers(config.files.master)), path)

@@ -40,6 +40,12 @@ def test_plain_values_round_trip_without_a_kernel():
     assert value == {"a": [1, (2.5, "x")], "b": None}
 
 
+def test_what_the_grader_asks_of_a_held_object_the_kernel_answers():
+    from autograder.bridge.grader_side import ASKED
+
+    assert {*ASKED, "getattr", "iter"} == set(kernel_side._OPERATIONS)
+
+
 def test_both_sides_frame_alike():
     assert kernel_side.FRAME_HEADER == wire.FRAME_HEADER
 
@@ -74,16 +80,16 @@ def test_sets_modules_and_pandas_arrive_as_plain_data():
     pd.testing.assert_series_equal(_round_trip(series), series)
 
 
-def test_a_module_the_grader_may_not_import_and_any_other_object_say_why():
+def test_a_module_the_grader_may_not_import_says_why_and_any_other_object_is_held_in_the_kernel():
     import types
 
     mine = types.ModuleType("my_helpers")  # a student's own file: never imported in the grader
     assert "not a standard or installed module" in repr(_round_trip(mine))
-    odd = _round_trip(x for x in range(3))
-    with pytest.raises(
-        AttributeError, match=r"does not reach the grader's tests, so it has no \.send here.*a list, say"
-    ):
-        _ = odd.send
+    with pytest.raises(AttributeError, match=r"has no \.helper here: import it in the test instead"):
+        _ = _round_trip(mine).helper
+    held = _round_trip(x for x in range(3))
+    assert type(held).__name__ == "RemoteObject" and repr(held).startswith("<generator object")
+    assert kernel_side.HELD[held._handle] is not None  # what the grader asks about stays in the kernel
 
 
 def test_a_numpy_scalar_stays_one():

@@ -20,9 +20,9 @@ def test_student_text_reaches_a_spreadsheet_as_text_and_reads_back_unchanged(tmp
     """CSV injection: a file named "=HYPERLINK(...).ipynb" must not become a live formula."""
     import csv
 
+    from autograder.classroom.canvas_csv import write_canvas_csv
     from autograder.classroom.gradebook import Row
     from autograder.contract import Status
-    from autograder.lms.canvas import write_canvas_csv
 
     formula = '=HYPERLINK("http://evil.example","x")'
     row = Row(

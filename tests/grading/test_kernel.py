@@ -116,3 +116,53 @@ def test_a_call_that_cannot_be_stopped_or_kills_the_kernel_ends_the_kernels_answ
         kernel.run_notebook(nb)
         with pytest.raises(StudentError, match="the student's kernel died while a test called its code"):
             names.get("dies")()
+
+
+OBJECTS = """
+import time
+
+class Stack:
+    def __init__(self, *items):
+        self.items = list(items)
+    def push(self, item):
+        self.items.append(item)
+        return self
+    def __len__(self):
+        return len(self.items)
+    def __iter__(self):
+        return iter(self.items)
+    def __getitem__(self, i):
+        return self.items[i]
+    def __eq__(self, other):
+        return list(self) == list(other)
+    def slow(self):
+        while True:
+            time.sleep(0.1)
+
+stack = Stack(1, 2)
+squares = (n * n for n in range(4))
+bigger = lambda s: len(s) + 1
+"""
+
+
+def test_any_other_object_is_used_in_the_kernel_by_asking(tmp_path, config, sandbox):
+    """A student's own class: its attributes, methods, len, iteration, indexing and comparisons
+    answer from the kernel, with plain data back; passed to the student's code it is the kernel's own."""
+    from autograder.errors import StudentError
+
+    kernel, nb, names = namespace_after(tmp_path, replace(config, call_timeout_seconds=2), sandbox, OBJECTS)
+    with kernel.running():
+        kernel.run_notebook(nb)
+        stack = names.get("stack")
+        assert repr(stack).startswith("<__main__.Stack object")
+        assert stack.items == [1, 2] and len(stack) == 2 and list(stack) == [1, 2] and stack[-1] == 2
+        assert stack == [1, 2] and stack != [2] and 2 in stack
+        assert len(stack.push(3)) == 3 and stack.items == [1, 2, 3]  # a method runs in the kernel
+        assert names.get("bigger")(stack) == 4  # the kernel's own object, not a copy
+        assert list(names.get("squares")) == [0, 1, 4, 9]
+        assert not hasattr(stack, "pop")  # the AttributeError it raised in the kernel
+        with pytest.raises(StudentError, match=r"AttributeError: 'Stack' object has no attribute 'pop'"):
+            stack.pop()
+        with pytest.raises(StudentError, match="TimeoutError"):
+            stack.slow()
+        assert stack.items == [1, 2, 3]  # answered again after the stopped call

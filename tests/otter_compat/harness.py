@@ -208,11 +208,18 @@ def kit_failure(comparison, submission):
         return f"build: {comparison.kit_error}"
     if kit.error:
         return f"grade: {kit.error}"
-    if kit.questions == otter.questions and kit.total != otter.total:
+    if _shares(kit) == _shares(otter) and kit.total != otter.total:
         return "the questions' scores agree; only the total differs"
-    if (kit.questions, kit.total) != (otter.questions, otter.total):
+    if (_shares(kit), kit.total) != (_shares(otter), otter.total):
         return f"scores differ: kit {_scores(kit)} vs otter {_scores(otter)}"
     return None
+
+
+def _shares(graded):
+    """Each question's share of its points: where a master has `points_possible`, the kit scales
+    each question to it and otter only the total (the documented difference), so the shares and
+    the totals are what must agree."""
+    return {q: (round(s / m, 4) if m else s, m > 0) for q, (s, m) in graded.questions.items()}
 
 
 def _scores(graded):

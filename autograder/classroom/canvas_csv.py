@@ -1,4 +1,8 @@
-"""Canvas's gradebook import: the class's totals as a CSV Canvas reads back."""
+"""canvas_grades.csv: the class's totals in the layout of Canvas's gradebook import.
+
+Written when a class run is given `--canvas-csv`, and kept as the class is settled from then on
+(classroom.settle): an adjustment or a manual grade in the review app is in it at once.
+"""
 
 import csv
 
