@@ -236,7 +236,7 @@ def _assignment_graded(args):
     a Gradescope download's file)."""
     from autograder.classroom.bulk import no_submissions
     from autograder.classroom.collect import collect
-    from autograder.course import assignment_names
+    from autograder.course import assignment_names, known_as
     from autograder.errors import ConfigError
     from autograder.folders import ClassFolder
     from autograder.grading.submission import assignment_named
@@ -247,7 +247,8 @@ def _assignment_graded(args):
     submissions, ignored = collect(args.paths, ClassFolder(args.out).unpacked)
     if not submissions:
         raise no_submissions(args.paths, ignored)
-    named = Counter(n for s in submissions if (n := assignment_named(s.path) or Path(s.path).stem) in names)
+    known = known_as()
+    named = Counter(known[n] for s in submissions if (n := assignment_named(s.path) or Path(s.path).stem) in known)
     if not named:
         raise ConfigError(
             f"no notebook here names an assignment of the course: name one with --assignment ({', '.join(names)})"

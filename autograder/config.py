@@ -132,6 +132,9 @@ class Config:
         "questions shown side by side but never scored: a model's code is mostly an architecture many share",
         "similarity",
     )
+    known_as: tuple = field(default=(), metadata={})
+    """Another name its notebooks may carry: the `name` its master's ASSIGNMENT CONFIG gives, where
+    that is not its file's (otter wrote it into the notebooks it built before the kit did)."""
     manual: tuple = field(default=(), metadata={})
     """The questions a person grades (`manual: true` in the master): no tests, points given in the review app."""
     data: dict = field(default_factory=dict, metadata={})
@@ -249,7 +252,9 @@ def load_config(path=None, root=ROOT, assignment=None) -> Config:
     config = Config(assignment=name, source=str(path), root=Path(root), secret=secret.ensure(root), **values)
     master = config.files.master
     nb = masters.read(master) if master.is_file() else None
-    config = dataclasses.replace(config, manual=masters.manual(nb, master.name) if nb else ())
+    declared = (masters.assignment_config(nb, master.parent) or {}).get("name") if nb else None
+    known_as = (str(declared),) if declared and str(declared) != name else ()
+    config = dataclasses.replace(config, manual=masters.manual(nb, master.name) if nb else (), known_as=known_as)
     config = dataclasses.replace(config, points=_points(config, nb), measured=_measured(values["measured"] or {}))
     return hooks.with_settings(_checked(config))
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder import ROOT
+from autograder import master as masters
+from autograder.errors import KitError
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,20 @@ class Assignment:
     @property
     def gradescope_zip(self):
         return self.dist / "autograder.zip"
+
+
+def known_as(root=ROOT):
+    """{a name a notebook may carry: the assignment it is}: each assignment by its own name, and by
+    the `name` its master's ASSIGNMENT CONFIG gives (which otter writes into the notebooks it builds)."""
+    known = {}
+    for path in sorted((root / "solutions").glob("*.ipynb")):
+        try:
+            declared = (masters.assignment_config(masters.read(path), path.parent) or {}).get("name")
+        except (KitError, OSError, ValueError):
+            continue  # a master that cannot be read names nothing: `build` says why
+        if declared:
+            known.setdefault(str(declared), path.stem)
+    return {**known, **{name: name for name in assignment_names(root)}}
 
 
 def assignment_names(root=ROOT):

@@ -66,7 +66,7 @@ def grade_all(paths, out, config, jobs, sandbox, regrade=None, questions=None, c
     if held not in (None, config.assignment):
         raise InputError(f"{out} holds the class of {held!r}: grade {config.assignment!r} into another folder (--out)")
     submissions, ignored = collect(paths, folder.unpacked)
-    submissions, others = of_assignment(submissions, config.assignment)
+    submissions, others = of_assignment(submissions, config.assignment, config.known_as)
     ignored += others
     if not submissions:
         raise no_submissions(paths, ignored)

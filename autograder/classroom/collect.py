@@ -85,14 +85,14 @@ def collect(paths, inbox):
     return _unique(found), ignored
 
 
-def of_assignment(submissions, name):
-    """The submissions of the assignment `name`, and the files that name another one in their
-    notebook's metadata, ignored with why. A file that names none (not a notebook, say) stays:
-    its grading says what is wrong with it."""
+def of_assignment(submissions, name, known_as=()):
+    """The submissions of the assignment `name` (or named `known_as`: config.known_as), and the files
+    that name another one in their notebook's metadata, ignored with why. A file that names none (not
+    a notebook, say) stays: its grading says what is wrong with it."""
     kept, ignored = [], []
     for submission in submissions:
         named = assignment_named(submission.path, name)
-        if named in (None, name):
+        if named in (None, name, *known_as):
             kept.append(submission)
         else:
             why = f"a notebook of the assignment {named!r}, not {name!r}: grade it with --assignment {named}"

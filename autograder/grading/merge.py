@@ -17,8 +17,11 @@ from autograder.errors import SubmissionError
 
 
 def template(config):
-    """The notebook submissions are merged into: the student notebook, with the config's points and values."""
-    return apply_config(nbformat.read(config.files.student, as_version=4), config)
+    """The notebook submissions are merged into: the student notebook, with the config's points and
+    values, and the other name its notebooks may carry (config.known_as)."""
+    nb = apply_config(nbformat.read(config.files.student, as_version=4), config)
+    nb.metadata["kit"] = {"known_as": list(config.known_as)}
+    return nb
 
 
 def merge(template, submission, skip_tags=()):
@@ -76,7 +79,7 @@ def _placed(template, submission, student_cell, added, skip_tags=()):
 
 def _check_assignment(template, submission):
     expected, found = assignment_of(template), assignment_of(submission)
-    if found and expected and found != expected:
+    if found and expected and found not in (expected, *template.metadata.get("kit", {}).get("known_as", [])):
         raise SubmissionError(f"this notebook is for the assignment {found!r}, not {expected!r}")
 
 

@@ -19,8 +19,9 @@ from autograder import ROOT
 from autograder.assign.answers import fill_answers, solution_answers
 from autograder.assign.build import build_each, build_one, not_installed
 from autograder.assign.gradescope_zip import write_zip
-from autograder.classroom.collect import Submission
+from autograder.classroom.collect import Submission, of_assignment
 from autograder.config import load_config
+from autograder.course import known_as
 from autograder.grading.isolate import grade_isolated
 
 md, code, raw = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell, nbformat.v4.new_raw_cell
@@ -275,6 +276,26 @@ def test_a_master_without_config_or_named_otherwise_is_named_by_its_file(course,
     for name in ("bare", "renamed"):
         student = nbformat.read(build_one(load_config(course.source, tmp_path, name), tmp_path, tmp_path), as_version=4)
         assert student.metadata.otter.assignment_name == name
+
+
+def test_a_notebook_otter_built_under_the_masters_own_name_is_graded(course, sandbox, tmp_path):
+    """Students who had otter's notebook before the course moved to the kit hand in `hw01`: it is `renamed`'s."""
+    shutil.copytree(course.root / "solutions", tmp_path / "solutions")
+    shutil.copy(course.source, tmp_path)
+    nb = nbformat.read(course.files.master, as_version=4)
+    nb.cells[0].source = nb.cells[0].source.replace("name: oktests", "name: hw01")
+    nbformat.write(nb, tmp_path / "solutions" / "renamed.ipynb")
+    config = load_config(course.source, tmp_path, "renamed")
+    student = nbformat.read(build_one(config, tmp_path, tmp_path), as_version=4)
+    otters = fill_answers(student, solution_answers(config.files.master))
+    otters.metadata.otter.assignment_name = "hw01"  # as otter's own build names it
+    path = tmp_path / "class" / "hw01.ipynb"
+    path.parent.mkdir()
+    nbformat.write(otters, path)
+    assert config.known_as == ("hw01",) and known_as(tmp_path)["hw01"] == "renamed"
+    assert of_assignment([Submission("s", "s", path)], "renamed", config.known_as)[1] == []
+    kit = grade_isolated(Submission("s", "s", path), tmp_path / "kit", config, threading.Event(), sandbox)
+    assert kit.error is None and kit.score == kit.possible == 7, kit.error
 
 
 def test_tests_otter_writes_as_files_are_packed_too(course, tmp_path):
