@@ -123,12 +123,27 @@ def build_each(names, load):
     return built, failed
 
 
+# otter's grading settings (its ASSIGNMENT CONFIG's `generate:`) that change a grade in ways the kit
+# does not grade, each with what to do instead.
+NOT_GRADED = {
+    "score_threshold": "the kit gives each question its points: remove it, or set the points to what it should give",
+    "plugins": "otter's plugins do not run in the kit's grader: remove them, and put what they do in the tests",
+    "grade_from_log": "the kit grades the notebook the student submitted, never a log of it: remove it",
+}
+
+
 def _check_format(nb, master):
     """The master's ASSIGNMENT CONFIG (empty where it has none: otter's defaults), or one line saying why not."""
     try:
-        return masters.assignment_config(nb, master.parent) or {}
+        settings = masters.assignment_config(nb, master.parent) or {}
     except BuildError as e:
         raise BuildError(f"{master}: {e}") from None
+    generate = settings.get("generate") if isinstance(settings.get("generate"), dict) else {}
+    for key, instead in NOT_GRADED.items():
+        if generate.get(key):
+            cell = next(n for n, c in enumerate(nb.cells, 1) if masters.is_assignment_config(c))
+            raise BuildError(f"{master}: cell {cell}, its ASSIGNMENT CONFIG's generate: {key}: {instead}")
+    return settings
 
 
 def _write_dist(otter_out, dist):

@@ -180,6 +180,19 @@ def test_a_course_builds_every_master_it_can_and_says_why_not_for_the_others(cou
     assert (tmp_path / "assignments" / "oktests" / "oktests.ipynb").is_file() and built[0].startswith("built ")
 
 
+def test_what_otter_grades_and_the_kit_does_not_is_refused_at_build_saying_what_to_do(course, tmp_path):
+    shutil.copytree(course.root / "solutions", tmp_path / "solutions")
+    shutil.copy(course.source, tmp_path)
+    nb = nbformat.read(course.files.master, as_version=4)
+    nb.cells[0].source = nb.cells[0].source.replace("name: oktests", "name: oktests\ngenerate:\n  score_threshold: 0.8")
+    nbformat.write(nb, tmp_path / "solutions" / "threshold.ipynb")
+    _, failed = build_each(["threshold"], lambda name: load_config(course.source, tmp_path, name))
+    assert failed["threshold"].endswith(
+        "threshold.ipynb: cell 1, its ASSIGNMENT CONFIG's generate: score_threshold: the kit gives each question "
+        "its points: remove it, or set the points to what it should give"
+    )
+
+
 def manual_master(path):
     """Manual questions (a written answer, a plot) and an untested one around a tested one."""
     config = (
