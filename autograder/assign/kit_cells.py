@@ -1,8 +1,9 @@
 """The kit's own cells, which build adds to a master that lacks them: its instructor writes only otter's format.
 
-- the setup cell, after the first Markdown cell (the title and introduction): it installs otter
-  where it is missing (Colab) and writes the public tests into a folder beside the kernel
-  (`pack_public_tests` fills it);
+- the setup cell, after the first Markdown cell (the title and introduction), or after the
+  master's own otter init cell: it installs otter where it is missing (Colab), writes the public
+  tests into a folder beside the kernel (`pack_public_tests` fills it) and makes the `grader`
+  the checks use;
 - the Submission section, last: how to hand the notebook in, and a cell that checks the saved
   file and zips it.
 
@@ -86,7 +87,10 @@ def with_kit_cells(nb, name):
     sources = [c.source for c in nb.cells if c.cell_type == "code"]
     if not any("PUBLIC_TESTS = {}" in s for s in sources):
         intro = next((i + 1 for i, c in enumerate(nb.cells) if c.cell_type == "markdown"), 1)
-        nb.cells.insert(intro, nbformat.v4.new_code_cell(SETUP.strip(), metadata={"tags": ["student-only"]}))
+        # after a master's own `grader = otter.Notebook(...)`, which would read no public tests
+        own = [i + 1 for i, c in enumerate(nb.cells) if c.cell_type == "code" and "otter.Notebook(" in c.source]
+        setup = nbformat.v4.new_code_cell(SETUP.strip(), metadata={"tags": ["student-only"]})
+        nb.cells.insert(max([intro, *own]), setup)
     if not any("grader.export(" in s for s in sources):
         marker = repr(json.dumps(name))  # how a saved copy names its assignment, in otter's metadata
         nb.cells += [

@@ -291,6 +291,20 @@ def test_a_master_without_config_or_named_otherwise_is_named_by_its_file(course,
         assert student.metadata.otter.assignment_name == name
 
 
+def test_a_masters_own_otter_init_cell_comes_before_the_kits_grader(course, tmp_path):
+    """A hand-written `grader = otter.Notebook()` would read no public tests: the kit's setup cell follows it."""
+    shutil.copytree(course.root / "solutions", tmp_path / "solutions")
+    shutil.copy(course.source, tmp_path)
+    nb = nbformat.read(course.files.master, as_version=4)
+    nb.cells[0].source = nb.cells[0].source.replace("name: oktests", "name: own_init")
+    nb.cells.insert(3, code('import otter\ngrader = otter.Notebook("own_init.ipynb")'))
+    nbformat.write(nb, tmp_path / "solutions" / "own_init.ipynb")
+    student = nbformat.read(build_one(load_config(course.source, tmp_path, "own_init"), tmp_path, tmp_path), 4)
+    sources = [c.source for c in student.cells]
+    own = next(i for i, s in enumerate(sources) if 'otter.Notebook("own_init.ipynb")' in s)
+    assert own < next(i for i, s in enumerate(sources) if 'otter.Notebook(tests_dir="public_tests")' in s)
+
+
 def test_a_notebook_otter_built_under_the_masters_own_name_is_graded(course, sandbox, tmp_path):
     """Students who had otter's notebook before the course moved to the kit hand in `hw01`: it is `renamed`'s."""
     shutil.copytree(course.root / "solutions", tmp_path / "solutions")
