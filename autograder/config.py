@@ -252,10 +252,11 @@ def load_config(path=None, root=ROOT, assignment=None) -> Config:
     config = Config(assignment=name, source=str(path), root=Path(root), secret=secret.ensure(root), **values)
     master = config.files.master
     nb = masters.read(master) if master.is_file() else None
-    declared = (masters.assignment_config(nb, master.parent) or {}).get("name") if nb else None
-    known_as = (str(declared),) if declared and str(declared) != name else ()
+    settings = (masters.assignment_config(nb, master.parent) or {}) if nb else {}
+    known_as = (str(settings["name"]),) if settings.get("name") and str(settings["name"]) != name else ()
     config = dataclasses.replace(config, manual=masters.manual(nb, master.name) if nb else (), known_as=known_as)
-    config = dataclasses.replace(config, points=_points(config, nb), measured=_measured(values["measured"] or {}))
+    points = _points(config, nb, masters.points_possible(settings))
+    config = dataclasses.replace(config, points=points, measured=_measured(values["measured"] or {}))
     return hooks.with_settings(_checked(config))
 
 
@@ -270,9 +271,9 @@ def _only(names, path):
     raise ConfigError(f"{path}: which assignment? name one with --assignment ({', '.join(names) or 'none built'})")
 
 
-def _points(config, nb):
+def _points(config, nb, possible):
     """The master's points (`nb`: the master, None before there is one), with the config's over them,
-    in the master's order."""
+    in the master's order, scaled to `possible` (its points_possible) if it gives one."""
     where = f"{config.files.master.name} or assignments/{config.assignment}/points in {Path(config.source).name}"
     master = config.files.master
     points = masters.points(nb, master.name, master.parent) if nb else {}
@@ -286,7 +287,6 @@ def _points(config, nb):
     missing = [q for q, p in points.items() if p is None]
     if missing:
         raise ConfigError(f"question {missing[0]!r} has no points: add `points: N` to its # BEGIN QUESTION in {where}")
-    possible = masters.points_possible(masters.assignment_config(nb, master.parent)) if nb else None
     return _scaled(points, config.manual, possible)
 
 

@@ -51,7 +51,8 @@ def apply_config(nb, config):
     given = hooks.notebook_values(config)
     questions = any(masters.is_boundary(c, "question") for c in nb.cells)
     own = masters.points(nb, folder=config.files.master.parent) if questions else {}
-    each = masters.test_points(nb, folder=config.files.master.parent) if questions else {}
+    changed = any(own.get(name) != points for name, points in config.points.items() if name in own)
+    each = masters.test_points(nb, folder=config.files.master.parent) if changed else {}  # read only if needed
     for cell in nb.cells:
         source = cell.source
         if masters.is_boundary(cell, "question"):

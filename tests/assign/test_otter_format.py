@@ -96,6 +96,12 @@ def course(tmp_path_factory):
     return config
 
 
+def _scratch(course, tmp_path):
+    """A course of its own in `tmp_path`: the built course's masters and config, for a test to add to."""
+    shutil.copytree(course.root / "solutions", tmp_path / "solutions")
+    shutil.copy(course.source, tmp_path)
+
+
 def test_points_are_what_otters_test_files_hold(course):
     """No points at all: 1 a question; a TEST CONFIG's 2 (the other test then 0); a list, summed."""
     assert course.points == {"answer": 2, "double": 4, "words": 1}
@@ -145,8 +151,7 @@ def _otter_run(config, path):
 
 def test_points_possible_scales_each_question_and_its_tests_keep_their_shares(course, sandbox, tmp_path):
     """otter's `points_possible`: 7 points scaled to 14; the kit's total is otter run's on the same zip."""
-    shutil.copytree(course.root / "solutions", tmp_path / "solutions")
-    shutil.copy(course.source, tmp_path)
+    _scratch(course, tmp_path)
     ok_master(tmp_path / "solutions" / "scaled.ipynb", "\ngenerate:\n  points_possible: 14")
     config = load_config(course.source, tmp_path, "scaled")
     assert config.points == {"answer": 4, "double": 8, "words": 2}
@@ -166,8 +171,7 @@ def test_points_possible_scales_each_question_and_its_tests_keep_their_shares(co
 
 
 def test_a_course_builds_every_master_it_can_and_says_why_not_for_the_others(course, tmp_path):
-    shutil.copytree(course.root / "solutions", tmp_path / "solutions")
-    shutil.copy(course.source, tmp_path)
+    _scratch(course, tmp_path)
     broken = nbformat.read(course.files.master, as_version=4)
     test = next(c for c in broken.cells if c.source == "double(3)")
     test.source = "double(3"  # a test that is not Python
@@ -181,8 +185,7 @@ def test_a_course_builds_every_master_it_can_and_says_why_not_for_the_others(cou
 
 
 def test_what_otter_grades_and_the_kit_does_not_is_refused_at_build_saying_what_to_do(course, tmp_path):
-    shutil.copytree(course.root / "solutions", tmp_path / "solutions")
-    shutil.copy(course.source, tmp_path)
+    _scratch(course, tmp_path)
     nb = nbformat.read(course.files.master, as_version=4)
     nb.cells[0].source = nb.cells[0].source.replace("name: oktests", "name: oktests\ngenerate:\n  score_threshold: 0.8")
     nbformat.write(nb, tmp_path / "solutions" / "threshold.ipynb")
@@ -220,8 +223,7 @@ def manual_master(path):
 
 
 def test_manual_and_untested_questions_build_their_answers_filed_under_their_own(course, sandbox, tmp_path):
-    shutil.copytree(course.root / "solutions", tmp_path / "solutions")
-    shutil.copy(course.source, tmp_path)
+    _scratch(course, tmp_path)
     manual_master(tmp_path / "solutions" / "manual.ipynb")
     config = load_config(course.source, tmp_path, "manual")
     student = nbformat.read(build_one(config, tmp_path, tmp_path), as_version=4)
@@ -239,8 +241,7 @@ def test_manual_and_untested_questions_build_their_answers_filed_under_their_own
 
 def test_the_files_a_master_names_travel_with_it(course, sandbox, tmp_path):
     """files (read by a relative path), requirements and a config_file (which sets the test format)."""
-    shutil.copytree(course.root / "solutions", tmp_path / "solutions")
-    shutil.copy(course.source, tmp_path)
+    _scratch(course, tmp_path)
     folder = tmp_path / "solutions"
     (folder / "prices.csv").write_text("1.5\n2.5\n2.0\n")
     (folder / "prices.yml").write_text("tests:\n  ok_format: false\n")
@@ -278,8 +279,7 @@ def test_the_files_a_master_names_travel_with_it(course, sandbox, tmp_path):
 
 def test_a_master_without_config_or_named_otherwise_is_named_by_its_file(course, tmp_path):
     """otter's defaults where there is no ASSIGNMENT CONFIG; a config's own name gives way to the file's."""
-    shutil.copytree(course.root / "solutions", tmp_path / "solutions")
-    shutil.copy(course.source, tmp_path)
+    _scratch(course, tmp_path)
     nb = nbformat.read(course.files.master, as_version=4)
     nbformat.write(
         nbformat.v4.new_notebook(cells=nb.cells[1:], metadata=nb.metadata), tmp_path / "solutions" / "bare.ipynb"
@@ -293,8 +293,7 @@ def test_a_master_without_config_or_named_otherwise_is_named_by_its_file(course,
 
 def test_a_masters_own_otter_init_cell_comes_before_the_kits_grader(course, tmp_path):
     """A hand-written `grader = otter.Notebook()` would read no public tests: the kit's setup cell follows it."""
-    shutil.copytree(course.root / "solutions", tmp_path / "solutions")
-    shutil.copy(course.source, tmp_path)
+    _scratch(course, tmp_path)
     nb = nbformat.read(course.files.master, as_version=4)
     nb.cells[0].source = nb.cells[0].source.replace("name: oktests", "name: own_init")
     nb.cells.insert(3, code('import otter\ngrader = otter.Notebook("own_init.ipynb")'))
@@ -307,8 +306,7 @@ def test_a_masters_own_otter_init_cell_comes_before_the_kits_grader(course, tmp_
 
 def test_a_notebook_otter_built_under_the_masters_own_name_is_graded(course, sandbox, tmp_path):
     """Students who had otter's notebook before the course moved to the kit hand in `hw01`: it is `renamed`'s."""
-    shutil.copytree(course.root / "solutions", tmp_path / "solutions")
-    shutil.copy(course.source, tmp_path)
+    _scratch(course, tmp_path)
     nb = nbformat.read(course.files.master, as_version=4)
     nb.cells[0].source = nb.cells[0].source.replace("name: oktests", "name: hw01")
     nbformat.write(nb, tmp_path / "solutions" / "renamed.ipynb")
@@ -327,8 +325,7 @@ def test_a_notebook_otter_built_under_the_masters_own_name_is_graded(course, san
 
 def test_tests_otter_writes_as_files_are_packed_too(course, tmp_path):
     """`tests: {files: true}`: otter writes the public tests to files, not into the notebook."""
-    shutil.copytree(course.root / "solutions", tmp_path / "solutions")
-    shutil.copy(course.source, tmp_path)
+    _scratch(course, tmp_path)
     nb = nbformat.read(course.files.master, as_version=4)
     nb.cells[0].source = nb.cells[0].source.replace("name: oktests", "name: oktests\ntests:\n  files: true")
     nbformat.write(nb, tmp_path / "solutions" / "oktests.ipynb")
