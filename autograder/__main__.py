@@ -96,6 +96,13 @@ def _parser():
         "rerunning only the cells their tests need",
     )
     grade.add_argument(
+        "--reproduce",
+        nargs="+",
+        metavar="WHO",
+        help="train again, from their notebooks, loaded weights to check: a share (10%%), a number, or students "
+        "by name, and always outliers; a loaded value above its reproduction is flagged, never graded down",
+    )
+    grade.add_argument(
         "--canvas-csv", action="store_true", help="also write canvas_grades.csv for Canvas's grade import"
     )
     similarity = command(
@@ -224,7 +231,13 @@ def _grade(args):
     if unknown:
         raise InputError(f"--questions: no question {', '.join(unknown)} (the questions: {', '.join(config.points)})")
     config = with_data(config)  # the data its grading reads, found before anything is written
+    if args.reproduce and (args.scheduler or not config.weights):
+        why = (
+            "it trains on this machine, not with --scheduler" if args.scheduler else "this assignment takes no weights"
+        )
+        raise InputError(f"--reproduce: {why}")
     is_class = ClassFolder(args.out).gradebook.exists() or args.regrade is not None or args.questions or args.scheduler
+    is_class = is_class or args.reproduce
     if len(args.paths) == 1 and is_one_submission(args.paths[0]) and not is_class:
         return _grade_one(args, args.paths[0], args.out, config)
     return _grade_class(args, config)
@@ -269,7 +282,15 @@ def _grade_class(args, config):
         with _cluster(args, config) as cluster:
             sandbox = None if cluster else _sandbox(args)  # each worker uses its own
             run = grade_all(
-                args.paths, args.out, config, max(1, args.jobs), sandbox, args.regrade, args.questions, cluster
+                args.paths,
+                args.out,
+                config,
+                max(1, args.jobs),
+                sandbox,
+                args.regrade,
+                args.questions,
+                cluster,
+                args.reproduce,
             )
     except KeyboardInterrupt:
         print(f"interrupted: the rows already in {args.out / 'gradebook.csv'} are kept; run again to resume")

@@ -38,6 +38,11 @@ _MEASURE = {
         "target": {**_SHARE, "description": "the value for all of the measuring test's points"},
         "floor": {**_SHARE, "description": "from here up to the target the test earns a share, linearly"},
         "margin": {**_SHARE, "description": "the public check warns this close above the target"},
+        "spread": {
+            **_SHARE,
+            "description": "what training the same notebook again may change (seeds, machines): weights handed "
+            "in that measure more than their reproduction plus this are flagged (grade --reproduce)",
+        },
     },
 }
 
@@ -62,6 +67,20 @@ class Config:
     )
     settings: dict = _option(
         {"type": "object"}, "the assignment's own options, declared by its module (solutions/<name>.py)", own=True
+    )
+    weights: dict | None = _option(
+        {
+            "type": ["object", "null"],
+            "additionalProperties": False,
+            "required": ["model"],
+            "properties": {
+                "model": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "the model's name"},
+                "training_tag": {"type": "string", "description": "the tag of the cells that train it"},
+            },
+        },
+        "a model a student may train elsewhere and hand in the weights of: the grader loads them where its "
+        "training cells (tagged training_tag, default training) stand, instead of running those",
+        own=True,
     )
     seed: int = _option(
         {"type": "integer", "minimum": 0},
@@ -256,13 +275,30 @@ def load_config(path=None, root=ROOT, assignment=None) -> Config:
     known_as = (str(settings["name"]),) if settings.get("name") and str(settings["name"]) != name else ()
     config = dataclasses.replace(config, manual=masters.manual(nb, master.name) if nb else (), known_as=known_as)
     points = _points(config, nb, masters.points_possible(settings))
-    config = dataclasses.replace(config, points=points, measured=_measured(values["measured"] or {}))
+    weights = {"training_tag": "training", **values["weights"]} if values["weights"] else None
+    config = dataclasses.replace(config, points=points, measured=_measured(values["measured"] or {}), weights=weights)
+    _check_training_cells(config, nb)
     return hooks.with_settings(_checked(config))
+
+
+def _check_training_cells(config, nb):
+    """An assignment that takes submitted weights must tag the cells they stand in for."""
+    if config.weights and nb is not None:
+        tag = config.weights["training_tag"]
+        if not any(tag in c.metadata.get("tags", []) for c in nb.cells):
+            raise ConfigError(
+                f"{config.source}: assignments/{config.assignment}/weights: no cell of {config.files.master.name} "
+                f"is tagged {tag!r}: tag the cells that train {config.weights['model']} (the grader skips them when "
+                "it loads a student's weights)"
+            )
 
 
 def _measured(measured):
     """Each measured value with its floor and margin given (a floor at the target: all or nothing)."""
-    return {name: {"floor": measure["target"], "margin": 0, **measure} for name, measure in measured.items()}
+    return {
+        name: {"floor": measure["target"], "margin": 0, "spread": 0.005, **measure}
+        for name, measure in measured.items()
+    }
 
 
 def _only(names, path):

@@ -14,6 +14,10 @@ from enum import IntEnum, StrEnum
 
 from autograder.errors import ContractError
 
+MODEL_WEIGHTS = "model_weights"
+"""The measurement saying how the grader got the model it measured, where the assignment takes a
+model's weights (config.weights): "loaded" (those handed in), or "retrained" and why (grading/trained_elsewhere)."""
+
 
 class Status(StrEnum):
     """How a submission's grading ended; the values are what gradebook.csv holds."""

@@ -53,6 +53,10 @@ class ClassFolder:
     assignment_file = property(lambda self: self.path / "assignment.txt")
     ignored = property(lambda self: self.path / "ignored.csv")
     """The files the last run passed over, and why."""
+    reproduced = property(lambda self: self.path / "reproduced.csv")
+    """Loaded weights checked by training their notebooks again (classroom/reproduce), and the flags."""
+    reproductions = property(lambda self: self.path / "reproductions")
+    """Those notebooks and their gradings, a class folder of its own."""
     decisions = property(lambda self: self.path / "similarity_decisions.csv")
     """The instructor's decisions on flagged pairs (the review app's)."""
 

@@ -43,7 +43,7 @@ def build_one(config, students_root, dist_root):
         nb = masters.read(master)
         settings = _check_format(nb, master)
         _copy(master.parent, masters.declared_files(settings) + _beside(master, "requirements.txt"), tmp, master)
-        nbformat.write(apply_config(with_kit_cells(nb, config.assignment), config), tmp / master.name)
+        nbformat.write(apply_config(with_kit_cells(nb, config.assignment, config.weights), config), tmp / master.name)
         try:
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
                 otter_assign(str(tmp / master.name), str(tmp / "out"), no_run_tests=True, no_pdfs=True)

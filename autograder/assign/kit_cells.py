@@ -18,6 +18,7 @@ import nbformat
 import yaml
 
 from autograder import master as masters
+from autograder.bridge.weights_file import file_name as weights_file
 
 OTTERS_CELLS = ("init_cell", "check_all_cell", "export_cell")
 PYTHON_KERNEL = {"display_name": "Python 3", "language": "python", "name": "python3"}
@@ -57,12 +58,15 @@ SUBMISSION_TEXT = """\
 SUBMISSION_CODE = """\
 # Checks the saved notebook, then zips it for submission (on Colab: says how to download it).
 import glob, json, os, re
+handed_in = []  # files that go with the notebook
 
 session = globals().get("__session__") or os.environ.get("JPY_SESSION_NAME") or ""
 this = [p for p in (session, os.path.basename(session)) if p.endswith(".ipynb") and os.path.isfile(p)]
 mine = [p for p in glob.glob("*.ipynb") if ASSIGNMENT_MARKER in open(p, encoding="utf-8").read()]
 if "google.colab" in str(get_ipython()):
-    print("📥 On Colab: File > Download > Download .ipynb, then submit that .ipynb file.")
+    print("📥 On Colab: File > Download > Download .ipynb, then submit that .ipynb file", *handed_in, sep=" and ")
+    for name in handed_in:
+        __import__("google.colab.files").colab.files.download(name)
 elif not this + mine:
     print("⚠️ There is no saved copy of this notebook here yet: save it (Ctrl+S), then run this cell again.")
 else:
@@ -74,14 +78,43 @@ else:
         print(f"⚠️ In the saved file, Question(s) {', '.join(sorted(set(stubs), key=int))} are not answered yet. If")
         print("   you have answered them since, save the notebook (Ctrl+S) and run this cell again.")
     packed = os.path.splitext(saved)[0] + ".zip"  # the same zip each run, made anew
-    grader.export(saved, export_path=packed, pdf=False, ignore_log=True, display_link=False)
-    print(f"📤 Submit {saved} where your instructor asked (or {packed}, the same notebook zipped,")
-    print("   if a zip is asked for).")
+    grader.export(saved, export_path=packed, pdf=False, ignore_log=True, display_link=False, files=handed_in)
+    if handed_in:
+        print(f"📤 Submit {packed} where your instructor asked: your notebook and {', '.join(handed_in)}.")
+    else:
+        print(f"📤 Submit {saved} where your instructor asked (or {packed}, the same notebook zipped,")
+        print("   if a zip is asked for).")
+"""
+
+WEIGHTS_TEXT = """
+4. **Your trained model goes with it.** The cell also saves the weights of `MODEL` as trained
+   in this session (FILE: its numbers only) and puts them in the zip: submit the **zip** and
+   the autograder grades the model you trained (on Colab's GPU, say) without training it again.
+   On Colab, submit the downloaded .ipynb and FILE together. A notebook without them, or with
+   weights that do not fit the model it builds, is trained by the autograder as it is written.
+"""
+
+# Written into the Submission cell of an assignment that takes a model's weights (config.weights):
+# the names and arrays only (the grader's grading/weights.py reads nothing else).
+WEIGHTS_CODE = """\
+# Your model's trained weights go with the notebook (its numbers only, no code): the autograder
+# then grades the model you trained (on Colab's GPU, say) without training it again. Without them
+# it trains the model itself, as your notebook does, which takes minutes.
+import numpy as np
+WEIGHTS = FILE
+trained = globals().get(MODEL)
+if np.asarray(getattr(getattr(trained, "optimizer", None), "iterations", 0)) > 0:  # trained in this session
+    np.savez(WEIGHTS, **{f"{i:03d}_{w.name}": np.asarray(w) for i, w in enumerate(trained.weights)})
+    print(f"💾 The weights of MODEL_TEXT, as trained in this session, are saved in {WEIGHTS}.")
+elif os.path.exists(WEIGHTS):
+    os.remove(WEIGHTS)  # an earlier session's: not the model this notebook has now
+handed_in = [WEIGHTS] if os.path.exists(WEIGHTS) else []
 """
 
 
-def with_kit_cells(nb, name):
-    """The master `nb` of the assignment `name` with the kit's cells it lacks added, in place."""
+def with_kit_cells(nb, name, weights=None):
+    """The master `nb` of the assignment `name` with the kit's cells it lacks added, in place; its
+    Submission cell hands in the trained weights of the model `weights` names (config.weights)."""
     _otters_config(nb, name)
     nb.metadata.setdefault("kernelspec", PYTHON_KERNEL)
     sources = [c.source for c in nb.cells if c.cell_type == "code"]
@@ -93,9 +126,15 @@ def with_kit_cells(nb, name):
         nb.cells.insert(max([intro, *own]), setup)
     if not any("grader.export(" in s for s in sources):
         marker = repr(json.dumps(name))  # how a saved copy names its assignment, in otter's metadata
+        code, text = SUBMISSION_CODE.replace("ASSIGNMENT_MARKER", marker), SUBMISSION_TEXT
+        if weights:
+            model, file = weights["model"], weights_file(name)
+            own = WEIGHTS_CODE.replace("MODEL_TEXT", model).replace("MODEL", f'"{model}"').replace("FILE", f'"{file}"')
+            code = code.replace("handed_in = []  # files that go with the notebook\n", own)
+            text += WEIGHTS_TEXT.replace("MODEL", model).replace("FILE", f"`{file}`")
         nb.cells += [
-            nbformat.v4.new_markdown_cell(SUBMISSION_TEXT.strip()),
-            nbformat.v4.new_code_cell(SUBMISSION_CODE.strip().replace("ASSIGNMENT_MARKER", marker)),
+            nbformat.v4.new_markdown_cell(text.strip()),
+            nbformat.v4.new_code_cell(code.strip()),
         ]
     return nb
 

@@ -24,6 +24,7 @@ from tqdm import tqdm
 from autograder.classroom.adjustments import read_adjustments
 from autograder.classroom.collect import Submission, collect, of_assignment, write_ignored
 from autograder.classroom.gradebook import Gradebook, Row, fingerprint
+from autograder.classroom.reproduce import chosen, compared, notebook_alone, read_reproduced, record
 from autograder.classroom.settle import log_history, previous_grade, settle_class
 from autograder.contract import GradeResult
 from autograder.errors import InputError
@@ -54,12 +55,15 @@ class ClassRun:
     warnings: list[str]
 
 
-def grade_all(paths, out, config, jobs, sandbox, regrade=None, questions=None, cluster=None) -> ClassRun:
+def grade_all(
+    paths, out, config, jobs, sandbox, regrade=None, questions=None, cluster=None, reproduce=None
+) -> ClassRun:
     """Grade the class under `paths` into `out`, each submission in `sandbox`, `jobs` at a time.
 
     `regrade`: None (only new and changed files), [] (every submission) or student names.
     `questions`: grade only these questions again, for the submissions regraded.
     `cluster`: a cluster.Cluster whose workers grade instead (in their own sandboxes).
+    `reproduce`: loaded weights to check by training their notebooks again (reproduce.chosen), here.
     """
     folder = ClassFolder(out)
     held = folder.assignment()
@@ -83,6 +87,10 @@ def grade_all(paths, out, config, jobs, sandbox, regrade=None, questions=None, c
     for row in _graded(todo, out, config, jobs, sandbox, len(submissions), cluster):
         with folder.lock:
             book.add(row)
+    if reproduce is not None:
+        with folder.lock:
+            rows = book.read()
+        _reproduced(rows, reproduce, out, config, jobs, sandbox)
     found = {s.student: s for s in submissions}
     with folder.lock:
         final = settle_class(out, config, found)
@@ -118,6 +126,30 @@ def regrade_student(out, config, student, questions, sandbox):
         final = settle_class(out, config, pages_of={student})
         log_history(folder.history, _history([job], {student: row}, final))
     return final[student]
+
+
+def _reproduced(rows, asked, out, config, jobs, sandbox):
+    """Train again the loaded submissions `asked` names and the outliers (classroom/reproduce), those
+    whose file was not reproduced yet, each from its notebook alone; record each beside its loaded values."""
+    folder = ClassFolder(out)
+    done, again = read_reproduced(folder.reproduced), ClassFolder(folder.reproductions)
+    keys = [k for k in sorted(chosen(rows.values(), asked, config)) if rows[k].sha256 not in _files(done.get(k))]
+    todo = []
+    for row in map(rows.get, keys):
+        alone = notebook_alone(row, again.path / "notebooks" / row.student, config.assignment)
+        todo.append(Job(Submission(row.student, row.name, alone, row.lms_id), row.sha256, "reproduce"))
+    progress = _Progress(len(todo), 0, "again, from their notebooks" if todo else None, quiet=not todo)
+    try:
+        for graded in _graded_here(todo, again.path, config, jobs, sandbox, progress):
+            progress.done(graded)
+            with folder.lock:
+                record(folder.reproduced, compared(rows[graded.student], graded, config))
+    finally:
+        progress.bar.close()
+
+
+def _files(reproductions):
+    return {r.sha256 for r in reproductions or ()}
 
 
 def _history(todo, before, after):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from autograder.bridge.weights_file import SUFFIX as WEIGHTS_SUFFIX
 from autograder.errors import InputError, SubmissionError
 from autograder.grading.submission import MAX_BYTES, assignment_named
 from autograder.names import UNSHOWN
@@ -176,6 +177,8 @@ def _why_ignored(relative):
         return "a Jupyter checkpoint copy"
     if any(part.startswith(".") for part in relative.parts):
         return "a hidden file"
+    if relative.name.endswith(WEIGHTS_SUFFIX):
+        return "a model's weights: graded with the notebook beside it where that is alone in its folder"
     if relative.suffix not in SUFFIXES:
         return "not a notebook (.ipynb) or an otter export (.zip)"
     return ""

@@ -13,7 +13,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field, fields
 
-from autograder.contract import Status
+from autograder.contract import MODEL_WEIGHTS, Status
 from autograder.errors import ConfigError
 from autograder.names import shown, unshown
 
@@ -70,6 +70,9 @@ class Row:
     """What the grader measured itself, by name (the config's `measured`): a number, or None."""
     seconds: float
     error: str
+    model: str = ""
+    """How the grader got the model it measured: "loaded" (the weights handed in) or "retrained"; ""
+    where the assignment takes no weights (contract.MODEL_WEIGHTS)."""
     by_hand: dict = field(default_factory=dict)
     """The points a person gave the manual questions (graded_by_hand.csv), in those questions' columns."""
 
@@ -96,6 +99,7 @@ class Row:
             measured={name: result.measurements.get(name) for name in measured},
             seconds=result.seconds,
             error=result.error or "",
+            model=str(result.measurements.get(MODEL_WEIGHTS, "")).partition(":")[0],
         )
 
     @property
@@ -139,6 +143,7 @@ class Row:
             measured={m: float(values[m]) if values[m] else None for m in measured},
             seconds=float(values["seconds"]),
             error=values["error"],
+            model=values.get("model") or "",
             by_hand={q: float(values[question_column(q)]) for q in manual if values.get(question_column(q))},
         )
 

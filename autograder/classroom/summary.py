@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 from jinja2 import Environment
 from matplotlib.ticker import MaxNLocator
 
+from autograder.classroom.reproduce import read_reproduced
 from autograder.folders import ClassFolder
 from autograder.names import shown
 from autograder.reports.text import measured_name
@@ -29,7 +30,7 @@ PAGE = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True, finali
 <style>
 body { font-family: system-ui, sans-serif; max-width: 64rem; margin: 2rem auto; }
 table { border-collapse: collapse; } td, th { padding: .3rem .8rem; border-bottom: 1px solid #ddd; text-align: left; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; } img { max-width: 100%; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; } img { max-width: 100%; } tr.flagged { background: #fff4e5; }
 </style></head><body>
 <h1>{{ assignment }}: class summary</h1>
 <p id="counts">{{ n }} submissions: {{ graded|length }} graded, {{ n - graded|length }} not graded{% if ignored %}; {{ ignored|length }} other files ignored (listed below){% endif %}.
@@ -52,12 +53,21 @@ Mean grade {{ "%.2f"|format(mean_all) }} of {{ "%g"|format(possible) }} over all
 <tr><td>not measured (not graded, or its test did not get that far)</td><td class="n">{{ m.none }}</td></tr></table>
 {% endfor %}
 <h2>Students</h2>
-<table id="students"><tr><th>student</th><th>name</th><th>status</th><th>tests</th><th>adjustments</th><th>late</th><th>grade</th>{% for m in measured %}<th>{{ m.title|lower }}</th>{% endfor %}<th>feedback</th></tr>
+<table id="students"><tr><th>student</th><th>name</th><th>status</th><th>tests</th><th>adjustments</th><th>late</th><th>grade</th>{% for m in measured %}<th>{{ m.title|lower }}</th>{% endfor %}{% if weights %}<th>model</th>{% endif %}<th>feedback</th></tr>
 {% for r in rows %}<tr><td>{{ r.student }}</td><td>{{ r.name }}</td><td>{{ r.status }}</td><td class="n">{{ "%.2f"|format(r.tested) }}</td>
 <td class="n">{{ "%+.2f"|format(r.adjustments) if r.adjustments else "" }}</td><td>{{ ("%d day(s), %+.2f"|format(r.days_late, -r.late_penalty)) if r.days_late else "" }}</td>
 <td class="n">{{ "%.2f"|format(r.total) }}</td>{% for m in measured %}<td class="n">{{ "%.4f"|format(r.measured[m.name]) if r.measured.get(m.name) is not none else "" }}</td>{% endfor %}
-<td><a href="students/{{ r.student|urlencode }}/feedback.html">feedback</a></td></tr>
+{% if weights %}<td>{{ r.model }}</td>{% endif %}<td><a href="students/{{ r.student|urlencode }}/feedback.html">feedback</a></td></tr>
 {% endfor %}</table>
+{% if reproduced %}<h2>Weights checked by training again</h2>
+<p>Each of these submissions handed in its model's weights, and was trained again from its notebook
+(<code>grade --reproduce</code>). A value above its reproduction by more than the spread is flagged for
+you to look at: its grade is what the handed-in weights measured.</p>
+<table id="reproduced"><tr><th>student</th><th>measured</th><th>loaded</th><th>trained again</th><th></th></tr>
+{% for r in reproduced %}<tr{% if r.flagged %} class="flagged"{% endif %}><td>{{ r.student }}</td><td>{{ r.measured }}</td>
+<td class="n">{{ "%.4f"|format(r.loaded) if r.loaded is not none else "" }}</td><td class="n">{{ "%.4f"|format(r.reproduced) if r.reproduced is not none else "not measured" }}</td>
+<td>{{ "⚑ above its reproduction by more than %g"|format(spread[r.measured]) if r.flagged else "as trained again" }}</td></tr>
+{% endfor %}</table>{% endif %}
 {% if problems %}<h2>Not graded</h2>
 <table id="problems"><tr><th>student</th><th>status</th><th>reason</th></tr>
 {% for r in problems %}<tr><td>{{ r.student }}</td><td>{{ r.status }}</td><td>{{ r.error }}</td></tr>{% endfor %}
@@ -90,7 +100,10 @@ def write_summary(rows, records, out, config, ignored=()):
             failed=most_failed(graded, records),
             measured=measured,
             rows=rows,
+            weights=bool(config.weights),
             problems=[r for r in rows if not r.graded],
+            reproduced=[r for found in read_reproduced(ClassFolder(out).reproduced).values() for r in found],
+            spread={name: measure["spread"] for name, measure in config.measured.items()},
             ignored=ignored,
         )
     )

@@ -22,14 +22,16 @@ from otter.test_files import ExceptionTestFile
 from otter.test_files.ok_test import OKTestFile
 
 from autograder import hooks
+from autograder.assign.template import tags
 from autograder.bridge import kernel_side
 from autograder.bridge.grader_side import KernelNamespace
-from autograder.contract import CellError, GradeResult, QuestionResult, TestOutcome
+from autograder.contract import MODEL_WEIGHTS, CellError, GradeResult, QuestionResult, TestOutcome
 from autograder.errors import BuildMissingError, KitError, SubmissionError
 from autograder.grading.kernel import GradingKernel
 from autograder.grading.merge import merge, template
 from autograder.grading.needed import needed_cells
 from autograder.grading.submission import read_submission
+from autograder.grading.trained_elsewhere import RETRAINED, WeightsLoader, handed_in
 from autograder.phases import phase
 from autograder.testing import grading_with
 
@@ -142,7 +144,7 @@ def grade_submission(path, config, kernels, questions=None) -> GradeResult:
     files = test_files(config, questions)
     try:
         notebook = _prepared(path, config, files, questions)
-        result = _run_and_test(notebook, files, config, str(path), kernels)
+        result = _run_and_test(notebook, files, config, path, kernels)
     except SubmissionError as e:
         result = GradeResult.without_results(str(path), planned_questions(config, files), str(e))
     if kernels.left_behind:
@@ -170,20 +172,23 @@ def _prepared(path, config, files, questions):
     return notebook
 
 
-def _run_and_test(notebook, files, config, name, kernels):
+def _run_and_test(notebook, files, config, path, kernels):
     """Run the notebook and its tests; a cell that kills the kernel is left out and the run repeated."""
     crashes = []
     while True:
         with kernels.fresh() as kernel:
-            cell_errors = kernel.run_notebook(notebook)
+            loader = _weights_loader(path, config)
+            cell_errors = kernel.run_notebook(notebook, loader)
             if kernel.crashed_at is None or len(crashes) == MAX_CRASHES:
                 namespace, credits = KernelNamespace(kernel, config.max_model_parameters), {}
                 measurements = {"cells_run": len(notebook.cells)}
+                if config.weights and any(config.weights["training_tag"] in tags(c) for c in notebook.cells):
+                    measurements[MODEL_WEIGHTS] = loader.outcome if loader and loader.outcome else RETRAINED
                 with grading_with(config, measurements, credits), phase("tests"):
                     namespace.take(_names_tests_read(files))  # before any test calls student code
                     questions = [_run_tests(f, namespace, credits) for f in files]
                 errors = [replace(e, where=_where(notebook.cells[e.cell])) for e in cell_errors]
-                return GradeResult(name, questions, cell_errors=crashes + errors, measurements=measurements)
+                return GradeResult(str(path), questions, cell_errors=crashes + errors, measurements=measurements)
         where = _where(notebook.cells.pop(kernel.crashed_at))
         crashes.append(
             CellError(
@@ -193,6 +198,12 @@ def _run_and_test(notebook, files, config, name, kernels):
                 where,
             )
         )
+
+
+def _weights_loader(path, config):
+    """What stands in for the training cells of a submission handed in with its weights; None without."""
+    found = handed_in(path, config) if config.weights else None
+    return WeightsLoader(config, *found) if found else None
 
 
 def _where(cell):

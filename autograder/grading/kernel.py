@@ -173,7 +173,7 @@ class GradingKernel:
         self.folders.bridge.chmod(0o644)  # readable by a kernel that runs as another user
         self.home = self.folders.home
         self.env = self._environment({**env, **data})
-        self.dead, self.crashed_at, self.channel = None, None, None
+        self.dead, self.crashed_at, self.channel, self.bridges = None, None, None, 0
         self.left_behind = []  # why a folder the kernel could write is still there after it stopped
         self.cells = 0  # the notebook's own; the bridge appends its cells after these
         self.errors = []
@@ -209,8 +209,7 @@ class GradingKernel:
                         self.client.setup_kernel(env=self.env, cwd=str(self.home), stderr=subprocess.DEVNULL)
                     )
                 yield self
-                if self.channel is not None:
-                    self.channel.close()
+                self.end_bridge()
                 with phase("kernel stop"):
                     kernel.close()
         finally:  # every process of the student's ended first: nothing writes while its folders are removed
@@ -255,11 +254,13 @@ class GradingKernel:
             why = "; ".join(failed) or "the kernel died"
             raise KitError(f"the grader's setup cell failed in a fresh kernel: {why}")
 
-    def run_notebook(self, nb) -> list[CellError]:
-        """Execute every cell of `nb`; returns the errors the cells raised."""
+    def run_notebook(self, nb, stand_in=None) -> list[CellError]:
+        """Execute every cell of `nb` but those `stand_in(kernel, cell)` stands in for (it returns True
+        where it did what the cell would: the grader loading a model's weights); returns the errors
+        the cells raised."""
         self.client.nb, self.cells, self.client.timeout = nb, len(nb.cells), self.config.cell_timeout_seconds
         for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code":
+            if cell.cell_type != "code" or (stand_in is not None and stand_in(self, cell)):
                 continue
             with phase("notebook cells"):
                 alive = self._execute(cell, index)
@@ -300,10 +301,17 @@ class GradingKernel:
             self.dead = str(e)
             raise StudentError(self.dead) from None
 
+    def end_bridge(self):
+        """End the bridge's cell, so that the notebook's next cell runs (the next request starts it again)."""
+        if self.channel is not None:
+            self.channel.close()
+            self.channel = None
+
     def _bridge(self):
         """The channel to the bridge's cell, started at the first request: it serves them all."""
         if self.channel is None:
-            path = self.folders.listen / "bridge"
+            self.bridges += 1
+            path = self.folders.listen / f"bridge-{self.bridges}"
             self.channel = Channel(path)
             self.sandbox.let_connect(path)  # a kernel running as another user must be able to connect
             call = f"\nserve({str(path)!r})\n"

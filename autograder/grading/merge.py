@@ -92,11 +92,15 @@ def _submission_key(index, cell, ids, by_content):
 
 def _student_cell(cell, like=None):
     """A clean cell with the student's source (their metadata and outputs dropped): a code cell, or
-    a markdown one where the template's answer cell is markdown (a written answer is not run)."""
+    a markdown one where the template's answer cell is markdown (a written answer is not run). In
+    the place of the template's cell `like`, it has its id and its tags (the master's: `training`)."""
+    metadata = {"kit": {"from": "student"}}
+    if like is not None and like.metadata.get("tags"):
+        metadata["tags"] = list(like.metadata.tags)
     if like is not None and like.cell_type == "markdown":
-        new = nbformat.v4.new_markdown_cell(cell.source, metadata={"kit": {"from": "student"}})
+        new = nbformat.v4.new_markdown_cell(cell.source, metadata=metadata)
     else:
-        new = nbformat.v4.new_code_cell(cell.source, metadata={"kit": {"from": "student"}})
+        new = nbformat.v4.new_code_cell(cell.source, metadata=metadata)
     if like is not None:
         new.id = like.id
     return new

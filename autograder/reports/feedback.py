@@ -9,8 +9,9 @@ what lateness cost under the late policy.
 
 from jinja2 import Environment
 
+from autograder.contract import MODEL_WEIGHTS
 from autograder.names import shown
-from autograder.reports.text import measured_name, settlement_lines, test_lines
+from autograder.reports.text import measured_name, model_line, settlement_lines, test_lines
 
 PAGE = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True, finalize=shown).from_string("""\
 <!doctype html>
@@ -48,6 +49,7 @@ table { border-collapse: collapse; } td, th { padding: .3rem .8rem; border-botto
 </ul>{% endif %}
 {% for name, value in measured %}<p>{{ name }}, measured by the grader: {{ "%.4f"|format(value) }}</p>
 {% endfor %}
+{% if model %}<p id="model">{{ model }}</p>{% endif %}
 </body></html>
 """)
 
@@ -82,6 +84,7 @@ def feedback_html(result, config, student, settlement=None):
         error=result.error,
         questions=questions,
         cell_errors=result.cell_errors,
+        model=model_line(result.measurements[MODEL_WEIGHTS]) if MODEL_WEIGHTS in result.measurements else "",
         measured=[
             (measured_name(name), result.measurements[name])
             for name in config.measured

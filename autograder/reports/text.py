@@ -4,6 +4,8 @@ What a line says about a hidden test follows the config's `show_hidden_details`,
 terminal, results.json and the feedback page never tell a student different things.
 """
 
+from autograder.contract import MODEL_WEIGHTS
+
 
 def summary_line(result, measured=()):
     """The grade in a sentence, with the values named `measured` that the grader measured (the config's)."""
@@ -13,6 +15,8 @@ def summary_line(result, measured=()):
     for name in measured:
         if result.measurements.get(name) is not None:
             text += f" {measured_name(name)} measured by the grader: {result.measurements[name]:.4f}."
+    if MODEL_WEIGHTS in result.measurements:
+        text += " " + model_line(result.measurements[MODEL_WEIGHTS])
     if "full" in result.measurements:
         text += " " + result.measurements["full"]
     if result.cell_errors:
@@ -20,6 +24,14 @@ def summary_line(result, measured=()):
         where = first.where or f"cell {first.cell}"
         text += f" {len(result.cell_errors)} cell(s) raised errors; the first, {where}: {first.name}: {first.message}"
     return text
+
+
+def model_line(outcome):
+    """How the grader got the model it measured (contract.MODEL_WEIGHTS), in a sentence."""
+    if outcome == "loaded":
+        return "Your model was measured with the weights you handed in, not trained again."
+    why = outcome.partition(": ")[2]
+    return f"The grader trained your model itself ({why})." if why else "The grader trained your model itself."
 
 
 def settlement_lines(settlement):

@@ -16,6 +16,7 @@ from autograder.classroom.adjustments import read_adjustments
 from autograder.classroom.by_hand import read_by_hand
 from autograder.classroom.collect import read_ignored
 from autograder.classroom.gradebook import Gradebook, as_text
+from autograder.classroom.reproduce import read_reproduced
 from autograder.classroom.settle import previous_grade
 from autograder.folders import ClassFolder
 
@@ -51,6 +52,10 @@ class ClassView:
     def by_hand(self):
         """{(student, question): by_hand.ByHand}: the manual questions' grades so far."""
         return read_by_hand(self.folder.by_hand, self.config)
+
+    def checked(self):
+        """{(student, measured value): reproduce.Reproduction}: loaded weights trained again, and the flags."""
+        return {(r.student, r.measured): r for found in read_reproduced(self.folder.reproduced).values() for r in found}
 
     def ignored(self):
         """The files the last class run passed over, with why (collect.Ignored)."""

@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import zipfile
 
 import nbformat
 import pytest
@@ -38,11 +39,17 @@ def test_completed_notebook_under_another_name_runs_checks_and_exports_a_gradabl
     assert answers == {c.id: c.source for c in nbformat.read(path, as_version=4).cells if c.id.endswith("-answer")}
 
     # The grader (a fresh kernel, the demo skipped, its own copy of the test set) measures what the
-    # student's check showed: the training starts from the same seed whatever ran before it.
-    run = run_cli("grade", exports[0], "--out", tmp_path / "graded")
-    graded_accuracy = json.loads((tmp_path / "graded" / "grade.json").read_text())["measurements"]["test_accuracy"]
+    # student's check showed, from the weights the zip holds (their training skipped) and from the
+    # notebook alone (trained again: the training starts from the same seed whatever ran before it).
+    assert "deep_learning_primer.weights.npz" in zipfile.ZipFile(exports[0]).namelist()
     local_accuracy = re.search(r"test accuracy (0\.\d+)", checks["mnist_accuracy-check"])[1]
-    assert f"{graded_accuracy:.4f}" == local_accuracy, run.stdout
+    alone = tmp_path / "alone" / path.name  # the notebook without the weights the cell left beside it
+    alone.parent.mkdir()
+    alone.write_bytes(path.read_bytes())
+    for submitted, model in [(exports[0], "loaded"), (alone, "retrained")]:
+        run = run_cli("grade", submitted, "--out", tmp_path / model)
+        measured = json.loads((tmp_path / model / "grade.json").read_text())["measurements"]
+        assert (f"{measured['test_accuracy']:.4f}", measured["model_weights"]) == (local_accuracy, model), run.stdout
 
 
 COLAB = "type(get_ipython()).__module__ = 'google.colab._shell'  # how otter (and the notebook) recognise Colab"
