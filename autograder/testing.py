@@ -6,14 +6,18 @@ requires without a rebuild. Their random draws come from the course's grading se
 """
 
 import hashlib
+import json
 import sys
 import weakref
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
 from autograder import ROOT, secret
+from autograder.config import Config
 from autograder.errors import StudentError
 from autograder.phases import phase
 
@@ -32,12 +36,23 @@ def grading_with(config, measurements, credits=None):
         _active.reset(token)
 
 
+OTTER_SHIPPED = "kit_assignment.json"
+"""The assignment's settings as values (config.Config), which the build puts in otter's own zip
+beside the tests (assign/build): under `otter run`, the helpers read them from otter's working folder."""
+
+
 def active_config():
-    """The settings of the assignment being graded (only while its tests run)."""
-    config = _active.get()[0]
+    """The settings of the assignment being graded (only while its tests run): the kit grader's, or
+    those otter's zip shipped, so that `otter run` measures and draws as the kit does."""
+    config = _active.get()[0] or _shipped(Path.cwd() / OTTER_SHIPPED)
     if config is None:
         raise RuntimeError("autograder.testing's helpers work only while the grader runs the tests")
     return config
+
+
+@lru_cache(maxsize=4)
+def _shipped(path):
+    return Config.from_dict(json.loads(path.read_text())) if path.is_file() else None
 
 
 def grading_rng(name=None):
@@ -57,7 +72,8 @@ def measurement_rng(name):
 def _stream(kind, name):
     """The next stream of (kind, name) in this grading. Outside the kit's grader (otter's own
     autograder, `otter run`), from the secret of the kit's own course."""
-    config, _, _, draws = _active.get()
+    _, _, _, draws = _active.get()
+    config = _active.get()[0] or _shipped(Path.cwd() / OTTER_SHIPPED)
     key = secret.read(ROOT) if config is None else config.secret
     if not key:
         raise RuntimeError(

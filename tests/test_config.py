@@ -13,7 +13,8 @@ from autograder.errors import ConfigError
 
 def test_the_shipped_config_loads():
     config = load_config(assignment="deep_learning_primer")
-    assert config.measured["test_accuracy"] == {"target": 0.979, "floor": 0.974, "margin": 0.003}
+    assert config.measured["test_accuracy"] == {"target": 0.979, "floor": 0.974, "margin": 0.003, "spread": 0.005}
+    assert config.weights == {"model": "improved_model", "training_tag": "training"}
     assert config.points == {"activations": 4, "gradient_descent": 3, "improved_model": 1, "mnist_accuracy": 2}
     assert config.context_questions == ("improved_model",) and config.settings == {"mnist_path": None}
 
@@ -32,6 +33,12 @@ def test_settings_travel_as_values():
         ("flag_threshold: 0.6", "flag_threshold: 60", "flag_threshold"),
         ("context_questions: [improved_model]", "context_questions: [improved_modle]", "no question improved_modle"),
         ("mnist_path: null", "mnist_pth: null", "no option 'mnist_pth'"),
+        (
+            "training_tag: training}",
+            "training_tag: trainnig}",
+            "no cell of deep_learning_primer.ipynb is tagged 'trainnig'",
+        ),
+        ("weights: {model:", "weights: {modle:", "weights"),
         ("  deep_learning_primer:", "  deep_learning_primr:", "no solutions/deep_learning_primr.ipynb"),
         ("test_accuracy: {target: 0.979", "mnist_accuracy: {target: 0.979", "mnist_accuracy: a question has that name"),
     ],

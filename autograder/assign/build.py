@@ -17,15 +17,18 @@ A master the kit cannot take is a BuildError naming the file and the fix.
 import contextlib
 import importlib.metadata
 import io
+import json
 import shutil
 import tempfile
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
 from otter.assign import main as otter_assign
 from packaging.requirements import InvalidRequirement, Requirement
 
+from autograder import hooks
 from autograder import master as masters
 from autograder.assign.gradescope_zip import write_zip
 from autograder.assign.kit_cells import with_kit_cells
@@ -33,6 +36,7 @@ from autograder.assign.messages import untrue_messages
 from autograder.assign.template import apply_config, named_tests, normalize_student_notebook, pack_public_tests
 from autograder.course import Assignment
 from autograder.errors import BuildError, KitError
+from autograder.testing import OTTER_SHIPPED
 
 
 def build_one(config, students_root, dist_root):
@@ -56,7 +60,7 @@ def build_one(config, students_root, dist_root):
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(student, target)
         layout = Assignment(config.assignment, dist_root)
-        _write_dist(tmp / "out" / "autograder", layout.dist)
+        _write_dist(tmp / "out" / "autograder", layout.dist, config)
         data = [*settings.get("files", []), *settings.get("autograder_files", [])]
         shutil.rmtree(layout.files, ignore_errors=True)
         _copy(master.parent, data, layout.files, master)
@@ -146,8 +150,10 @@ def _check_format(nb, master):
     return settings
 
 
-def _write_dist(otter_out, dist):
-    """Keep otter's zip under a stable name and its test files where grading reads them."""
+def _write_dist(otter_out, dist, config):
+    """Keep otter's zip under a stable name and its test files where grading reads them. otter's zip
+    gets what its tests import beside them (otter copies its files/ there): the assignment's module
+    and its settings as values (testing.OTTER_SHIPPED), so that `otter run` grades as the kit does."""
     otter_zip = next(otter_out.glob("*-autograder_*.zip"))
     shutil.rmtree(dist / "tests", ignore_errors=True)
     (dist / "tests").mkdir(parents=True)
@@ -157,6 +163,11 @@ def _write_dist(otter_out, dist):
                 (dist / member).write_text(named_tests(z.read(member).decode()))
         (dist / "otter_config.json").write_bytes(z.read("otter_config.json"))
     shutil.copyfile(otter_zip, dist / "otter-autograder.zip")
+    shipped = replace(hooks.with_data(config), root=Path("."), source=OTTER_SHIPPED)
+    with zipfile.ZipFile(dist / "otter-autograder.zip", "a") as z:
+        z.writestr(f"files/{OTTER_SHIPPED}", json.dumps(shipped.to_dict(), indent=1, sort_keys=True))
+        if config.files.module.is_file():
+            z.write(config.files.module, f"files/{config.files.module.name}")
 
 
 def stale_notebooks(configs):

@@ -278,7 +278,8 @@ top = pathlib.Path(sys.argv[1])
 tries = moved = wins = 0
 end = time.monotonic() + 120
 while time.monotonic() < end and not wins:
-    paths = [str(p / "bridge") for p in top.iterdir() if p.is_dir()]  # the kit's name for its socket
+    # the kit's names for its sockets: bridge-1, and bridge-2 once a model's weights were loaded through it
+    paths = [str(p / f"bridge-{n}") for p in top.iterdir() if p.is_dir() for n in (1, 2)]
     for path in paths:
         try:
             os.symlink(TARGET, path + ".link")  # ready beforehand: the swap is one rename
