@@ -18,8 +18,10 @@ import hashlib
 import importlib.metadata
 import itertools
 import logging
+import math
 import shutil
 import tempfile
+import threading
 import uuid
 from contextlib import suppress
 from dataclasses import replace
@@ -37,7 +39,7 @@ from autograder.contract import GradeResult, Status
 from autograder.errors import BuildMissingError, ClusterError, KitError
 from autograder.folders import ClassFolder, SubmissionFolder
 from autograder.grading.grade import planned_questions
-from autograder.grading.isolate import record, run_isolated
+from autograder.grading.isolate import Spares, record, run_isolated
 from autograder.grading.sandbox import Sandbox
 
 # The installed packages besides the kit whose version can change a grade.
@@ -68,6 +70,8 @@ class Cluster:
     def __exit__(self, *exc):
         if self.client.status == "running":
             self.stop.set()  # the tasks still running stop their gradings
+            with suppress(Exception):  # a worker gone meanwhile has no children left to stop
+                self.client.run(_stop_spares, self.assignment.name)
         else:  # the scheduler is gone, and its tasks with it: Dask's attempts to reconnect only print tracebacks
             logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
         self.client.close()
@@ -149,18 +153,30 @@ def grade_on_worker(assignment, file_name, data, questions, stop):
     if here.problem:
         raise KitError(f"the Dask worker {worker.address} cannot grade: {here.problem}")
     folder = Path(tempfile.mkdtemp(prefix="kit-task-", dir=worker.local_directory))
+    stop, spares = Event(stop), here.spares(worker)
+    child = spares.take(stop)
     try:
         path = folder / Path(file_name).name
         path.write_bytes(data)
         log = SubmissionFolder(folder).log
-        result = run_isolated(path, log, here.config, Event(stop), here.sandbox, questions)
+        result = run_isolated(path, log, here.config, stop, here.sandbox, questions, child)
         return result.to_dict(), log.read_bytes()
     finally:
+        spares.give_back(child)
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _stop_spares(assignment, dask_worker):
+    """On each worker, at the end of a run: the children waiting for its next submission are stopped."""
+    plugin = dask_worker.plugins.get(assignment)
+    if plugin is not None:
+        plugin.stop_spares()
+
+
 class Assignment(WorkerPlugin):
-    """The assignment's files, written once into each worker's own folder, and the worker's sandbox."""
+    """The assignment's files, written once into each worker's own folder, and the worker's sandbox;
+    during a run, grading children started ahead (isolate.Spares, one per worker thread), so that a
+    task finds one ready, as a local run's submissions do."""
 
     def __init__(self, config, trusted):
         layout = config.files
@@ -184,6 +200,7 @@ class Assignment(WorkerPlugin):
         data = {name: str(root / "data" / name / Path(path).name) for name, path in self.settings["data"].items()}
         self.config = Config.from_dict({**self.settings, "root": str(root), "data": data})
         self.sandbox, self.problem = None, None
+        self._spares, self._lock = None, threading.Lock()
         if kit_version() != self.kit:
             self.problem = "it runs another version of the kit, or of its packages, than the client"
             return
@@ -191,6 +208,22 @@ class Assignment(WorkerPlugin):
             self.sandbox = Sandbox.choose(self.trusted)
         except KitError as e:
             self.problem = str(e)
+
+    def spares(self, worker):
+        """The worker's children started ahead, from its first task of the run on."""
+        with self._lock:
+            if self._spares is None:
+                self._spares = Spares(self.config, self.sandbox, worker.state.nthreads, math.inf).__enter__()
+            return self._spares
+
+    def stop_spares(self):
+        with self._lock:
+            spares, self._spares = self._spares, None
+        if spares is not None:
+            spares.__exit__()
+
+    def teardown(self, worker):
+        self.stop_spares()
 
 
 def _write_tree(root, files):
