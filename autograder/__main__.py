@@ -75,7 +75,12 @@ def _parser():
     grade.add_argument(
         "--out", type=Path, default=Path("dist/graded"), help="the class's folder (or one submission's) for the results"
     )
-    grade.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once")
+    grade.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        help="submissions graded at once (default: the cores, shared out at limits.threads each)",
+    )
     grade.add_argument(
         "--scheduler",
         metavar="ADDRESS",
@@ -285,7 +290,7 @@ def _grade_class(args, config):
                 args.paths,
                 args.out,
                 config,
-                max(1, args.jobs),
+                max(1, args.jobs or (os.cpu_count() or 1) // config.threads),
                 sandbox,
                 args.regrade,
                 args.questions,

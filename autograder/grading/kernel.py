@@ -37,10 +37,11 @@ from autograder.phases import phase
 BRIDGE = Path(kernel_side.__file__)
 
 MAX_REPLY_BYTES = 256 * 2**20
-# Variables of the grader's environment the kernel gets too: threads, and OpenBLAS's
-# settings for processors where an old OpenBLAS computes wrong results.
+# Variables of the grader's environment the kernel gets too: threads, TensorFlow's oneDNN switch,
+# and OpenBLAS's settings for processors where an old OpenBLAS computes wrong results.
 PASSED_ENV = (
     "TF_NUM_INTRAOP_THREADS",
+    "TF_ENABLE_ONEDNN_OPTS",
     "TF_NUM_INTEROP_THREADS",
     "OMP_NUM_THREADS",
     "OPENBLAS_CORETYPE",

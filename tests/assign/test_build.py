@@ -15,7 +15,8 @@ from autograder.assign import answers
 from autograder.assign.build import build_one, stale_notebooks
 from autograder.assign.gradescope_zip import write_zip
 from autograder.config import load_config
-from tests.helpers import PRIMER, run_cli, solution_answers
+from autograder.course import Assignment
+from tests.helpers import PRIMER, QUICK_TRAINING, make_submission, run_cli, solution_answers
 
 # Question 1 answered, only the gradient of Question 2, a model trained for seconds: some hidden
 # tests pass, some fail, and the accuracy is far below the target.
@@ -80,6 +81,32 @@ def test_points_seed_and_target_come_from_the_config(tmp_path, config):
     assert "points = 6" in tests
 
 
+def _otter_run(otter_zip, submission, out):
+    """`otter run` of `submission` with `otter_zip`: its results.json's tests, by name."""
+    command = [sys.executable, "-m", "otter", "run", "-a", str(otter_zip), "-o", str(out), "--no-logo"]
+    run = subprocess.run([*command, str(submission)], capture_output=True, text=True, timeout=900, cwd=out)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return {t["name"]: t for t in json.loads((out / "results.json").read_text())["tests"]}
+
+
+@pytest.mark.slow
+def test_otters_own_autograder_measures_as_the_kit_does(tmp_path, built, lenient_config):
+    """With a target the quick training passes (the lenient config's 0.3), `otter run` of the kit's
+    otter zip gives mnist_accuracy its 2 points, as the kit does: the build ships the assignment's
+    module and its settings in the zip, for the hidden test that measures (without: 0 of 2)."""
+    config = load_config(lenient_config, assignment="deep_learning_primer")
+    build_one(config, tmp_path / "students", tmp_path / "course")
+    submission = make_submission(tmp_path / "deep_learning_primer.ipynb", built, mnist_accuracy=QUICK_TRAINING)
+    otter = _otter_run(Assignment(config.assignment, tmp_path / "course").otter_zip, submission, tmp_path)
+    run_cli("--config", lenient_config, "grade", submission, "--out", tmp_path / "kit")
+    kit = json.loads((tmp_path / "kit" / "grade.json").read_text())
+    assert (
+        otter["mnist_accuracy"]["score"]
+        == 2
+        == next(q["score"] for q in kit["questions"] if q["name"] == "mnist_accuracy")
+    )
+
+
 @pytest.mark.slow
 def test_otters_own_autograder_runs_the_hidden_tests_and_scores_as_the_kit(tmp_path, built, config):
     """dist's otter-autograder.zip, graded by `otter run`: the student's setup cell must not write
@@ -89,15 +116,7 @@ def test_otters_own_autograder_runs_the_hidden_tests_and_scores_as_the_kit(tmp_p
     baseline.source = baseline.source.replace("epochs=10", "epochs=1")  # otter runs the demo too
     path = tmp_path / f"{config.assignment}.ipynb"
     nbformat.write(nb, path)
-    otter_zip = config.files.otter_zip
-    run = subprocess.run(
-        [sys.executable, "-m", "otter", "run", "-a", str(otter_zip), "-o", str(tmp_path), "--no-logo", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
-    by_otter = {t["name"]: t for t in json.loads((tmp_path / "results.json").read_text())["tests"]}
+    by_otter = _otter_run(config.files.otter_zip, path, tmp_path)
     kit = run_cli("grade", path, "--out", tmp_path / "kit")
     assert kit.returncode == 0, kit.stdout + kit.stderr
     for question in json.loads((tmp_path / "kit" / "grade.json").read_text())["questions"]:
